@@ -1,0 +1,54 @@
+"""Every text the bot says outside a flow, per language, from `dialogs/messages.yaml`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.flows.loader import placeholders
+
+
+class CatalogError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Catalog:
+    texts: Mapping[str, Mapping[str, str]]
+
+    def __call__(self, key: str, language: str, **params: Any) -> str:
+        entry = self.texts[key]
+        text = entry.get(language) or entry[DEFAULT_LANGUAGE]
+        return text.format(**params) if params else text
+
+    def has(self, key: str) -> bool:
+        return key in self.texts
+
+
+def load_catalog(path: Path) -> Catalog:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{path.name}: must map keys to texts per language")
+    problems: list[str] = []
+    texts: dict[str, dict[str, str]] = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, Mapping):
+            problems.append(f"{key}: needs a text per language")
+            continue
+        missing = [lang for lang in SUPPORTED_LANGUAGES
+                   if not isinstance(entry.get(lang), str) or not entry[lang].strip()]
+        if missing:
+            problems.append(f"{key}: no text in {', '.join(missing)}")
+            continue
+        fields = {lang: frozenset(placeholders(entry[lang])) for lang in SUPPORTED_LANGUAGES}
+        if len(set(fields.values())) > 1:
+            problems.append(f"{key}: placeholders differ between languages")
+        texts[str(key)] = {lang: entry[lang] for lang in SUPPORTED_LANGUAGES}
+    if problems:
+        raise CatalogError(f"{path.name}:\n" + "\n".join(f"  - {p}" for p in problems))
+    return Catalog(texts)

@@ -1,0 +1,490 @@
+"""The dialog engine: (flow, talk state, input) -> (replies, new state, events).
+
+Pure: no Telegram, no database, no clock. The Telegram shell turns updates into inputs and
+replies into messages; the use cases store the state and act on the events. The state is
+plain JSON-able data so it lives in our own table, not in a pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from bot.catalog import Catalog
+from bot.flows.conditions import holds
+from bot.flows.model import Field, Flow, Step, StepKind
+
+
+class Status:
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class TalkState:
+    flow_id: str
+    flow_version: int
+    step: str
+    status: str = Status.ACTIVE
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    path: tuple[str, ...] = ()  # steps walked, the current one last (except while editing)
+    draft: Mapping[str, Any] | None = None  # a list step's record in progress
+    editing: str | None = None  # the review step to return to after changing one answer
+    pending: str | None = None  # "stop" while asking "do you really want to stop?"
+    seq: int = 0  # numbers each prompt; a button from an older prompt is stale
+    outcome: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = list(self.path)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TalkState:
+        values = dict(data)
+        values["path"] = tuple(values.get("path", ()))
+        values["answers"] = dict(values.get("answers", {}))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the talk may show besides the flow: language, variant and a few named values."""
+
+    language: str
+    variant: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+# Inputs ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Show:
+    """Show the current step again (a second /start, a restart, a language switch)."""
+
+    welcome_back: bool = False
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    seq: int
+    action: str
+
+
+@dataclass(frozen=True)
+class GoBack:
+    pass
+
+
+@dataclass(frozen=True)
+class SkipStep:
+    pass
+
+
+@dataclass(frozen=True)
+class PauseTalk:
+    pass
+
+
+@dataclass(frozen=True)
+class AskStop:
+    pass
+
+
+@dataclass(frozen=True)
+class Media:
+    pass
+
+
+@dataclass(frozen=True)
+class Edited:
+    pass
+
+
+Input = Show | Say | Press | GoBack | SkipStep | PauseTalk | AskStop | Media | Edited
+
+
+# Outputs -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    seq: int | None = None  # set on a prompt: its buttons belong to this prompt
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "ended", "paused", "withdrawn", "resumed"
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    replies: tuple[Reply, ...]
+    state: TalkState
+    events: tuple[Event, ...] = ()
+
+
+def begin(flow: Flow, ctx: Context, catalog: Catalog) -> Result:
+    state = TalkState(flow.id, flow.version, flow.start, path=(flow.start,))
+    return _Turn(flow, ctx, catalog).enter(state, flow.start)
+
+
+def advance(flow: Flow, state: TalkState, event: Input, ctx: Context, catalog: Catalog) -> Result:
+    return _Turn(flow, ctx, catalog).handle(state, event)
+
+
+def migrate(state: TalkState, flow: Flow) -> TalkState:
+    """Moves a talk onto another version of its flow, keeping what still fits.
+
+    Answers to steps that still exist are kept; the talk resumes at its step if that still
+    exists, otherwise at the first step on the new path that has no answer yet.
+    """
+    answers = {k: v for k, v in state.answers.items() if k in flow.steps}
+    path = tuple(s for s in state.path if s in flow.steps) or (flow.start,)
+    step = state.step if state.step in flow.steps else path[-1]
+    if step not in flow.steps or (state.step not in flow.steps and step in answers):
+        step = next((s for s in path if s not in answers), path[-1])
+    if path[-1] != step:
+        path = (*path[: path.index(step)], step) if step in path else (*path, step)
+    return replace(state, flow_version=flow.version, answers=answers, path=path, step=step,
+                   draft=None, editing=None, pending=None)
+
+
+def answer_text(step: Step, value: Any, ctx: Context, catalog: Catalog) -> str:
+    """How an answer reads in a review or a coordinator's summary."""
+    lang = ctx.language
+    if value is None:
+        return catalog("answer.skipped", lang)
+    if step.kind is StepKind.CHOICE:
+        option = step.option(str(value))
+        return option.label.get(lang, ctx.variant) if option else str(value)
+    if step.kind is StepKind.LIST:
+        if not value:
+            return catalog("answer.nobody", lang)
+        return "\n".join(
+            "• " + ", ".join(str(item.get(f.id) or "–") for f in step.fields) for item in value
+        )
+    return str(value)
+
+
+def answered_steps(flow: Flow, state: TalkState) -> list[Step]:
+    """The steps on the talk's path that hold an answer, in the order they were asked."""
+    return [flow.step(s) for s in dict.fromkeys(state.path)
+            if s in flow.steps and flow.step(s).label is not None and s in state.answers]
+
+
+@dataclass(frozen=True)
+class _Turn:
+    flow: Flow
+    ctx: Context
+    catalog: Catalog
+
+    # -- helpers ------------------------------------------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return self.catalog(key, self.ctx.language, **params)
+
+    def local(self, text: Any) -> str:
+        raw: str = text.get(self.ctx.language, self.ctx.variant)
+        return raw.format_map(_Values(self.ctx.values)) if "{" in raw else raw
+
+    def note(self, key: str, state: TalkState, **params: Any) -> Result:
+        """A short remark, then the current step again so its buttons are at hand."""
+        shown = self.prompt(state)
+        return Result((Reply(self.t(key, **params)), *shown.replies), shown.state)
+
+    # -- input --------------------------------------------------------------------------------
+    def handle(self, state: TalkState, event: Input) -> Result:
+        if state.status == Status.ENDED:
+            return Result((Reply(self.t("talk.already_ended")),), state)
+        if state.status == Status.WITHDRAWN:
+            return self._withdrawn(state, event)
+        if isinstance(event, Edited):
+            return Result((Reply(self.t("input.edited")),), state)
+        if state.status == Status.PAUSED:
+            resumed = replace(state, status=Status.ACTIVE)
+            if isinstance(event, Show | PauseTalk):
+                shown = self.prompt(resumed)
+                return Result((Reply(self.t("talk.welcome_back")), *shown.replies), shown.state,
+                              (Event("resumed"),))
+            result = self.handle(resumed, event)
+            return replace(result, events=(Event("resumed"), *result.events))
+        step = self.flow.step(state.step)
+        match event:
+            case Show(welcome_back):
+                shown = self.prompt(state)
+                if welcome_back:
+                    return replace(shown, replies=(Reply(self.t("talk.welcome_back")),
+                                                   *shown.replies))
+                return shown
+            case Media():
+                return self.note("input.not_text", state)
+            case PauseTalk():
+                return self._pause(state)
+            case AskStop():
+                seq = state.seq + 1
+                buttons = ((Button(self.t("button.stop_yes"), "stop"),),
+                           (Button(self.t("button.stop_no"), "stay"),))
+                return Result((Reply(self.t("talk.stop_confirm"), buttons, seq),),
+                              replace(state, pending="stop", seq=seq))
+            case GoBack():
+                return self._back(state, step)
+            case SkipStep():
+                return self._skip(state, step)
+            case Press(seq, action):
+                if seq != state.seq:
+                    return self.note("input.stale_button", state)
+                return self._press(state, step, action)
+            case Say(text):
+                if state.pending == "stop":
+                    return self.note("input.use_buttons", replace(state, pending=None))
+                return self._say(state, step, text)
+        raise AssertionError(event)  # pragma: no cover
+
+    def _withdrawn(self, state: TalkState, event: Input) -> Result:
+        if isinstance(event, Press) and event.action == "resume" and event.seq == state.seq:
+            shown = self.prompt(replace(state, status=Status.ACTIVE))
+            return replace(shown, events=(Event("resumed"),))
+        seq = state.seq + 1
+        button = ((Button(self.t("button.resume"), "resume"),),)
+        return Result((Reply(self.t("talk.withdrawn_again"), button, seq),),
+                      replace(state, seq=seq))
+
+    def _pause(self, state: TalkState) -> Result:
+        return Result((Reply(self.t("talk.paused")),),
+                      replace(state, status=Status.PAUSED, pending=None), (Event("paused"),))
+
+    def _press(self, state: TalkState, step: Step, action: str) -> Result:
+        if state.pending == "stop":
+            if action == "stop":
+                return Result((Reply(self.t("talk.withdrawn")),),
+                              replace(state, status=Status.WITHDRAWN, pending=None),
+                              (Event("withdrawn"),))
+            if action == "stay":
+                return self.prompt(replace(state, pending=None))
+            return self.note("input.unknown_button", replace(state, pending=None))
+        if action == "back":
+            return self._back(state, step)
+        if action == "skip":
+            return self._skip(state, step)
+        kind = step.kind
+        if kind is StepKind.INFO and action == "next":
+            return self.leave(state, step)
+        if kind is StepKind.CHOICE and action.startswith("o") and action[1:].isdigit():
+            index = int(action[1:])
+            if index < len(step.options):
+                return self._choose(state, step, index)
+        if kind is StepKind.LIST and state.draft is None and action in ("add", "done"):
+            if action == "add":
+                return self.prompt(replace(state, draft={"field": 0, "item": {}}))
+            return self.leave(replace(state, answers={**state.answers,
+                                                      step.id: state.answers.get(step.id, [])}),
+                              step)
+        if kind is StepKind.REVIEW:
+            if action == "submit":
+                return self.leave(state, step)
+            if action.startswith("e:"):
+                target = action[2:]
+                if target in {s.id for s in answered_steps(self.flow, state)}:
+                    return self._edit(state, step, target)
+        return self.note("input.unknown_button", state)
+
+    def _choose(self, state: TalkState, step: Step, index: int) -> Result:
+        option = step.options[index]
+        answered = replace(state, answers={**state.answers, step.id: option.value})
+        if option.action == "pause":
+            return self._pause(state)
+        return self.leave(answered, step, option.next)
+
+    def _say(self, state: TalkState, step: Step, text: str) -> Result:
+        text = text.strip()
+        if step.kind is StepKind.TEXT:
+            return self._typed(state, step, text, step.max_length,
+                               lambda s: self.leave(replace(s, answers={**s.answers,
+                                                                        step.id: text}), step))
+        if step.kind is StepKind.LIST:
+            draft = state.draft or {"field": 0, "item": {}}
+            return self._list_field(state, step, draft, text)
+        if step.kind is StepKind.CHOICE:
+            wanted = text.casefold()
+            for index, option in enumerate(step.options):
+                if wanted in (option.value.casefold(),
+                              option.label.get(self.ctx.language, self.ctx.variant).casefold()):
+                    return self._choose(state, step, index)
+        return self.note("input.use_buttons", state)
+
+    def _typed(self, state: TalkState, step: Step, text: str, limit: int, accept: Any) -> Result:
+        if not text:
+            return self.note("input.empty", state)
+        if len(text) > limit:
+            return self.note("input.too_long", state, length=len(text), limit=limit)
+        result: Result = accept(state)
+        return result
+
+    def _list_field(self, state: TalkState, step: Step, draft: Mapping[str, Any],
+                    text: str | None) -> Result:
+        index = int(draft["field"])
+        current: Field = step.fields[index]
+
+        def store(s: TalkState) -> Result:
+            item = {**draft["item"], current.id: text}
+            if index + 1 < len(step.fields):
+                return self.prompt(replace(s, draft={"field": index + 1, "item": item}))
+            items = [*s.answers.get(step.id, []), item]
+            return self.prompt(replace(s, draft=None, answers={**s.answers, step.id: items}))
+
+        if text is None:
+            return store(state)
+        return self._typed(state, step, text, current.max_length, store)
+
+    def _skip(self, state: TalkState, step: Step) -> Result:
+        if step.kind is StepKind.TEXT and step.optional:
+            return self.leave(replace(state, answers={**state.answers, step.id: None}), step)
+        if step.kind is StepKind.LIST and state.draft is not None:
+            if step.fields[int(state.draft["field"])].optional:
+                return self._list_field(state, step, state.draft, None)
+        elif step.kind is StepKind.LIST:
+            return self._press(state, step, "done")
+        return self.note("input.cannot_skip", state)
+
+    def _back(self, state: TalkState, step: Step) -> Result:
+        if step.kind is StepKind.LIST and state.draft is not None:
+            index = int(state.draft["field"])
+            if index == 0:
+                return self.prompt(replace(state, draft=None))
+            previous = step.fields[index - 1].id
+            item = {k: v for k, v in state.draft["item"].items() if k != previous}
+            return self.prompt(replace(state, draft={"field": index - 1, "item": item}))
+        if state.editing is not None:
+            return self.prompt(replace(state, step=state.editing, editing=None))
+        if len(state.path) < 2:
+            return self.note("input.at_first_step", state)
+        path = state.path[:-1]
+        return self.prompt(replace(state, path=path, step=path[-1], draft=None))
+
+    def _edit(self, state: TalkState, review: Step, target: str) -> Result:
+        edited = replace(state, step=target, editing=review.id, draft=None)
+        if self.flow.step(target).kind is StepKind.LIST:
+            edited = replace(edited, answers={k: v for k, v in state.answers.items()
+                                              if k != target})
+        return self.prompt(edited)
+
+    # -- moving on ----------------------------------------------------------------------------
+    def resolve(self, state: TalkState, step: Step, chosen: str | None = None) -> str:
+        if chosen:
+            return chosen
+        for branch in step.next:
+            if branch.when is None or holds(branch.when, state.answers, self.ctx.variant):
+                return branch.goto
+        raise AssertionError(f"{self.flow.id}: no way out of {step.id}")  # validated on load
+
+    def leave(self, state: TalkState, step: Step, chosen: str | None = None) -> Result:
+        target = self.resolve(state, step, chosen)
+        if state.editing is not None and step.id in state.path:
+            return self._after_edit(state, step.id, target)
+        return self.enter(replace(state, path=(*state.path, target)), target)
+
+    def _after_edit(self, state: TalkState, edited: str, target: str) -> Result:
+        """Back to the review if the changed answer leaves the rest of the path as it was;
+        otherwise the talk goes on from the first step where the path now turns elsewhere."""
+        path = state.path
+        at = path.index(edited)
+        while at + 1 < len(path) and path[at + 1] == target:
+            at += 1
+            if path[at] == state.editing:
+                return self.prompt(replace(state, step=state.editing, editing=None))
+            target = self._recorded_next(state, self.flow.step(path[at]))
+        return self.enter(replace(state, path=(*path[: at + 1], target), editing=None), target)
+
+    def _recorded_next(self, state: TalkState, step: Step) -> str:
+        """Where a step already answered leads, given the answers as they are now."""
+        if step.kind is StepKind.CHOICE:
+            option = step.option(str(state.answers.get(step.id)))
+            if option is not None and option.next:
+                return option.next
+        return self.resolve(state, step)
+
+    def enter(self, state: TalkState, step_id: str) -> Result:
+        state = replace(state, step=step_id, draft=None, pending=None)
+        step = self.flow.step(step_id)
+        if step.kind is StepKind.END:
+            kept = {k: v for k, v in state.answers.items() if k in state.path}
+            ended = replace(state, status=Status.ENDED, outcome=step.outcome, answers=kept,
+                            seq=state.seq + 1)
+            return Result((Reply(self.local(step.text)),), ended,
+                          (Event("ended", step.outcome),))
+        return self.prompt(state)
+
+    def prompt(self, state: TalkState) -> Result:
+        """Renders the current step as a message with its buttons, under a new number."""
+        seq = state.seq + 1
+        state = replace(state, seq=seq, pending=None)
+        step = self.flow.step(state.step)
+        rows: list[tuple[Button, ...]] = []
+        text = self.local(step.text)
+        can_back = len(state.path) > 1 or state.editing is not None or state.draft is not None
+        if step.kind is StepKind.INFO:
+            rows.append((Button(self.t("button.next"), "next"),))
+        elif step.kind is StepKind.TEXT:
+            if state.editing and state.answers.get(step.id):
+                text += "\n\n" + self.t("prompt.current_answer", answer=state.answers[step.id])
+            if step.optional:
+                rows.append((Button(self.t("button.skip"), "skip"),))
+        elif step.kind is StepKind.CHOICE:
+            rows += [(Button(o.label.get(self.ctx.language, self.ctx.variant), f"o{i}"),)
+                     for i, o in enumerate(step.options)]
+        elif step.kind is StepKind.LIST:
+            text, rows = self._list_prompt(state, step, text)
+        elif step.kind is StepKind.REVIEW:
+            text, rows = self._review_prompt(state, text)
+        if can_back:
+            rows.append((Button(self.t("button.back"), "back"),))
+        return Result((Reply(text, tuple(rows), seq),), state)
+
+    def _list_prompt(self, state: TalkState, step: Step,
+                     text: str) -> tuple[str, list[tuple[Button, ...]]]:
+        if state.draft is not None:
+            current = step.fields[int(state.draft["field"])]
+            rows: list[tuple[Button, ...]] = (
+                [(Button(self.t("button.skip"), "skip"),)] if current.optional else []
+            )
+            return self.local(current.text), rows
+        items = state.answers.get(step.id) or []
+        if items and step.more is not None:
+            listed = answer_text(step, items, self.ctx, self.catalog)
+            text = self.t("prompt.list_so_far", items=listed) + "\n\n" + self.local(step.more)
+        add = self.local(step.add_label) if step.add_label else self.t("button.add")
+        done = self.local(step.done_label) if step.done_label else self.t("button.done")
+        return text, [(Button(add, "add"),), (Button(done, "done"),)]
+
+    def _review_prompt(self, state: TalkState,
+                       text: str) -> tuple[str, list[tuple[Button, ...]]]:
+        lines = [text]
+        rows: list[tuple[Button, ...]] = [(Button(self.t("button.submit"), "submit"),)]
+        for step in answered_steps(self.flow, state):
+            assert step.label is not None
+            label = self.local(step.label)
+            shown = answer_text(step, state.answers[step.id], self.ctx, self.catalog)
+            lines.append(f"\n{label}:\n{shown}")
+            rows.append((Button(self.t("button.change", label=label), f"e:{step.id}"),))
+        return "\n".join(lines), rows
+
+
+class _Values(dict[str, str]):
+    """Fills placeholders; a value the talk lacks shows as an empty string, never a crash."""
+
+    def __missing__(self, key: str) -> str:
+        return ""

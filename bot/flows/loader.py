@@ -1,0 +1,374 @@
+"""Reads flow files and refuses any that a talk could get lost in.
+
+Every problem is collected and reported at once, each naming the file and the step, so a
+method owner who edits a flow sees everything to mend in one go.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import SUPPORTED_LANGUAGES
+from bot.flows.conditions import (
+    VARIANTS,
+    AnswerIn,
+    ConditionError,
+    parse_condition,
+    referenced_steps,
+)
+from bot.flows.model import END_OUTCOMES, Branch, Field, Flow, LocalText, Option, Step, StepKind
+
+PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference"})
+AUDIENCES = ("participant", "coordinator")
+ROLES = ("offender", "victim", "supporter", "third_party")
+OPTION_ACTIONS = ("pause",)
+MAX_TEXT_LENGTH = 4000  # Telegram caps a message at 4096 characters
+
+
+class FlowError(ValueError):
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s) in this flow:\n{listed}")
+
+
+@dataclass
+class _Reader:
+    source: str
+    problems: list[str] = field(default_factory=list)
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def text(self, where: str, raw: Any) -> LocalText:
+        if not isinstance(raw, Mapping) or not raw:
+            self.fail(where, "needs a text per language (nl, en)")
+            return LocalText(dict.fromkeys(SUPPORTED_LANGUAGES, ""))
+        if set(raw) <= set(VARIANTS):
+            variants = {v: self._languages(f"{where}.{v}", raw[v]) for v in raw}
+            missing = [v for v in VARIANTS if v not in raw]
+            if missing:
+                self.fail(where, f"is written per variant but misses {', '.join(missing)}")
+            return LocalText({}, variants)
+        return LocalText(self._languages(where, raw))
+
+    def _languages(self, where: str, raw: Any) -> dict[str, str]:
+        if not isinstance(raw, Mapping):
+            self.fail(where, "needs a text per language (nl, en)")
+            return dict.fromkeys(SUPPORTED_LANGUAGES, "")
+        texts: dict[str, str] = {}
+        for lang in SUPPORTED_LANGUAGES:
+            value = raw.get(lang)
+            if not isinstance(value, str) or not value.strip():
+                self.fail(where, f"has no text in language '{lang}'")
+                value = ""
+            texts[lang] = value
+        extra = set(raw) - set(SUPPORTED_LANGUAGES)
+        if extra:
+            self.fail(where, f"has unknown language(s) {sorted(extra)}")
+        fields_per_lang = {lang: placeholders(t, self, where) for lang, t in texts.items()}
+        unknown = set().union(*fields_per_lang.values()) - PLACEHOLDERS
+        if unknown:
+            self.fail(where, f"uses unknown placeholder(s) {sorted(unknown)}; known: "
+                      f"{sorted(PLACEHOLDERS)}")
+        if len({frozenset(f) for f in fields_per_lang.values()}) > 1:
+            self.fail(where, "uses different placeholders in different languages")
+        return texts
+
+
+def placeholders(text: str, reader: _Reader | None = None, where: str = "") -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        if reader is not None:
+            reader.fail(where, f"has a broken placeholder ({exc}); write {{{{ for a literal brace")
+        return set()
+
+
+def load_flow(path: Path) -> Flow:
+    reader = _Reader(path.name)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise FlowError(path.name, [f"is not valid YAML: {exc}"]) from exc
+    flow = parse_flow(raw, reader)
+    if reader.problems or flow is None:
+        raise FlowError(path.name, reader.problems or ["could not be read"])
+    return flow
+
+
+def parse_flow(raw: Any, reader: _Reader) -> Flow | None:
+    if not isinstance(raw, Mapping):
+        reader.fail("flow", "must be a mapping with id, version, start and steps")
+        return None
+    for key in ("id", "version", "audience", "title", "start", "steps"):
+        if key not in raw:
+            reader.fail("flow", f"misses '{key}'")
+    if reader.problems:
+        return None
+    if not isinstance(raw["version"], int) or raw["version"] < 1:
+        reader.fail("flow", "version must be a whole number from 1 up")
+    audience = raw["audience"]
+    if audience not in AUDIENCES:
+        reader.fail("flow", f"audience must be one of {AUDIENCES}")
+    role = raw.get("role")
+    if audience == "participant" and role not in ROLES:
+        reader.fail("flow", f"a participant flow needs a role, one of {ROLES}")
+    raw_steps = raw["steps"]
+    if not isinstance(raw_steps, list) or not raw_steps:
+        reader.fail("flow", "steps must be a non-empty list")
+        return None
+    steps: dict[str, Step] = {}
+    for index, raw_step in enumerate(raw_steps):
+        step = _parse_step(raw_step, index, reader)
+        if step is None:
+            continue
+        if step.id in steps:
+            reader.fail(f"step '{step.id}'", "is declared twice (step ids must be unique)")
+            continue
+        steps[step.id] = step
+    flow = Flow(
+        id=str(raw["id"]),
+        version=int(raw["version"]) if isinstance(raw["version"], int) else 0,
+        audience=str(audience),
+        role=str(role) if role else None,
+        title=reader.text("title", raw["title"]),
+        start=str(raw["start"]),
+        steps=steps,
+    )
+    _check_graph(flow, reader)
+    return flow
+
+
+def _parse_step(raw: Any, index: int, reader: _Reader) -> Step | None:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
+        reader.fail(f"step #{index + 1}", "needs an 'id'")
+        return None
+    sid = raw["id"]
+    where = f"step '{sid}'"
+    try:
+        kind = StepKind(str(raw.get("kind")))
+    except ValueError:
+        reader.fail(where, f"kind must be one of {[k.value for k in StepKind]}")
+        return None
+    known = {"id", "kind", "text", "label", "options", "next", "optional", "max_length", "fields",
+             "more", "add_label", "done_label", "outcome"}
+    unknown = set(raw) - known
+    if unknown:
+        reader.fail(where, f"has unknown key(s) {sorted(unknown)}")
+    label = reader.text(f"{where}.label", raw["label"]) if "label" in raw else None
+    if kind in (StepKind.TEXT, StepKind.CHOICE, StepKind.LIST) and label is None:
+        reader.fail(where, "needs a short 'label' (shown in the review and the summary)")
+    max_length = raw.get("max_length", 1500)
+    if not isinstance(max_length, int) or not 1 <= max_length <= MAX_TEXT_LENGTH:
+        reader.fail(where, f"max_length must be between 1 and {MAX_TEXT_LENGTH}")
+        max_length = 1500
+    options = tuple(_parse_option(o, f"{where}.options[{i}]", reader)
+                    for i, o in enumerate(raw.get("options") or []))
+    if kind is StepKind.CHOICE and not options:
+        reader.fail(where, "is a choice without options")
+    if kind is not StepKind.CHOICE and options:
+        reader.fail(where, "has options but is not a choice")
+    values = [o.value for o in options]
+    if len(set(values)) != len(values):
+        reader.fail(where, "has two options with the same value")
+    fields = tuple(_parse_field(f, f"{where}.fields[{i}]", reader)
+                   for i, f in enumerate(raw.get("fields") or []))
+    if kind is StepKind.LIST and not fields:
+        reader.fail(where, "is a list without fields")
+    outcome = raw.get("outcome")
+    if kind is StepKind.END and outcome not in END_OUTCOMES:
+        reader.fail(where, f"an end step needs an outcome, one of {sorted(END_OUTCOMES)}")
+    if kind is not StepKind.END and outcome is not None:
+        reader.fail(where, "only an end step has an outcome")
+    if kind is StepKind.END and raw.get("next"):
+        reader.fail(where, "an end step has no next")
+    return Step(
+        id=sid,
+        kind=kind,
+        text=reader.text(f"{where}.text", raw.get("text")),
+        label=label,
+        options=options,
+        next=_parse_next(raw.get("next"), where, reader),
+        optional=bool(raw.get("optional", False)),
+        max_length=max_length,
+        fields=fields,
+        more=reader.text(f"{where}.more", raw["more"]) if "more" in raw else None,
+        add_label=reader.text(f"{where}.add_label", raw["add_label"]) if "add_label" in raw
+        else None,
+        done_label=reader.text(f"{where}.done_label", raw["done_label"]) if "done_label" in raw
+        else None,
+        outcome=outcome,
+    )
+
+
+def _parse_option(raw: Any, where: str, reader: _Reader) -> Option:
+    if not isinstance(raw, Mapping) or "value" not in raw:
+        reader.fail(where, "an option needs a value and a label")
+        return Option("?", LocalText({}))
+    action = raw.get("action")
+    if action is not None and action not in OPTION_ACTIONS:
+        reader.fail(where, f"unknown action {action!r}; known: {OPTION_ACTIONS}")
+    if action is not None and raw.get("next"):
+        reader.fail(where, "an option has either a next step or an action, not both")
+    return Option(
+        value=str(raw["value"]),
+        label=reader.text(f"{where}.label", raw.get("label")),
+        next=str(raw["next"]) if raw.get("next") else None,
+        action=action,
+    )
+
+
+def _parse_field(raw: Any, where: str, reader: _Reader) -> Field:
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
+        reader.fail(where, "a field needs an id, a text and a label")
+        return Field("?", LocalText({}), LocalText({}))
+    max_length = raw.get("max_length", 200)
+    if not isinstance(max_length, int) or not 1 <= max_length <= MAX_TEXT_LENGTH:
+        reader.fail(where, f"max_length must be between 1 and {MAX_TEXT_LENGTH}")
+        max_length = 200
+    return Field(
+        id=raw["id"],
+        text=reader.text(f"{where}.text", raw.get("text")),
+        label=reader.text(f"{where}.label", raw.get("label")),
+        max_length=max_length,
+        optional=bool(raw.get("optional", False)),
+    )
+
+
+def _parse_next(raw: Any, where: str, reader: _Reader) -> tuple[Branch, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (Branch(raw),)
+    if not isinstance(raw, list):
+        reader.fail(where, "next must be a step id or a list of {when, goto}")
+        return ()
+    branches: list[Branch] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping) or "goto" not in item or set(item) - {"goto", "when"}:
+            reader.fail(f"{where}.next[{i}]", "must be {goto: STEP} with an optional when")
+            continue
+        when = None
+        if "when" in item:
+            try:
+                when = parse_condition(item["when"])
+            except ConditionError as exc:
+                reader.fail(f"{where}.next[{i}]", str(exc))
+        branches.append(Branch(str(item["goto"]), when))
+    if branches and branches[-1].when is not None:
+        reader.fail(where, "the last 'next' entry must have no 'when' (the way on otherwise)")
+    return tuple(branches)
+
+
+def _check_graph(flow: Flow, reader: _Reader) -> None:
+    steps = flow.steps
+    if flow.start not in steps:
+        reader.fail("flow", f"start step '{flow.start}' does not exist")
+        return
+    for step in steps.values():
+        where = f"step '{step.id}'"
+        for target in step.targets():
+            if target not in steps:
+                reader.fail(where, f"goes to '{target}', which does not exist")
+        if step.kind is StepKind.CHOICE:
+            if not step.next and any(o.next is None and o.action is None for o in step.options):
+                reader.fail(where, "has an option without next and no step-level next")
+        elif step.kind is not StepKind.END and not step.next:
+            reader.fail(where, "has no way out (add 'next')")
+        for branch in step.next:
+            if branch.when is None:
+                continue
+            for ref in referenced_steps(branch.when):
+                referred = steps.get(ref.step)
+                if referred is None:
+                    reader.fail(where, f"a condition names step '{ref.step}', which does not exist")
+                elif isinstance(ref, AnswerIn) and referred.kind is StepKind.CHOICE:
+                    known = {o.value for o in referred.options}
+                    for value in ref.values:
+                        if value not in known:
+                            reader.fail(where, f"a condition expects '{value}' from "
+                                        f"'{ref.step}', which has no such option")
+    if reader.problems:
+        return
+    reachable = _walk([flow.start], lambda s: steps[s].targets())
+    for sid in steps:
+        if sid not in reachable:
+            reader.fail(f"step '{sid}'", "cannot be reached from the start")
+    ends = [s.id for s in steps.values() if s.kind is StepKind.END]
+    if not ends:
+        reader.fail("flow", "has no end step")
+        return
+    reverse: dict[str, list[str]] = {sid: [] for sid in steps}
+    for step in steps.values():
+        for target in step.targets():
+            reverse[target].append(step.id)
+    finishing = _walk(ends, lambda s: reverse[s])
+    for sid in steps:
+        if sid in reachable and sid not in finishing:
+            reader.fail(f"step '{sid}'", "never leads to an end (a talk would be stuck)")
+
+
+def _walk(starts: Iterable[str], neighbours: Any) -> set[str]:
+    seen: set[str] = set()
+    todo = list(starts)
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(neighbours(current))
+    return seen
+
+
+@dataclass(frozen=True)
+class FlowRegistry:
+    """Every loaded flow by id and version: a talk stays on the version it began with."""
+
+    flows: Mapping[tuple[str, int], Flow]
+
+    def latest(self, flow_id: str) -> Flow:
+        versions = [f for (fid, _), f in self.flows.items() if fid == flow_id]
+        if not versions:
+            raise KeyError(flow_id)
+        return max(versions, key=lambda f: f.version)
+
+    def get(self, flow_id: str, version: int) -> Flow | None:
+        return self.flows.get((flow_id, version))
+
+    def ids(self) -> list[str]:
+        return sorted({fid for fid, _ in self.flows})
+
+    def for_role(self, role: str) -> Flow | None:
+        matching = [f for f in self.flows.values() if f.audience == "participant"
+                    and f.role == role]
+        return max(matching, key=lambda f: f.version) if matching else None
+
+
+def load_registry(directory: Path) -> FlowRegistry:
+    """Loads `dialogs/*.flow.yaml` and earlier versions kept in `dialogs/archive/`."""
+    paths = sorted(directory.glob("*.flow.yaml")) + sorted(directory.glob("archive/*.flow.yaml"))
+    flows: dict[tuple[str, int], Flow] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            flow = load_flow(path)
+        except FlowError as exc:
+            problems.append(str(exc))
+            continue
+        key = (flow.id, flow.version)
+        if key in flows:
+            problems.append(f"{path.name}: flow '{flow.id}' v{flow.version} is declared twice")
+        flows[key] = flow
+    if problems:
+        raise FlowError(str(directory), problems)
+    if not flows:
+        raise FlowError(str(directory), ["holds no *.flow.yaml files"])
+    return FlowRegistry(flows)

@@ -1,0 +1,159 @@
+"""The tables. Personal fields use `PersonalText` / `PersonalJSON`: one place where
+encryption at rest slots in later (see ROADMAP, "Trust"), not calls scattered through the code.
+Today these columns are stored as plain text; they are marked so nothing personal is missed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; hands back aware datetimes on every database (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class PersonalText(TypeDecorator[str]):
+    """Free text about a person (names, facts, contacts)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+
+class PersonalJSON(TypeDecorator[Any]):
+    """Answers and talk progress: personal by nature."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Coordinator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
+    language: str = Field(default="nl", max_length=5)
+    created_at: datetime = _utc()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "conference_case"
+    __table_args__ = (sa.UniqueConstraint("coordinator_id", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coordinator_id: int = Field(foreign_key="coordinator.id", index=True)
+    reference: str = Field(max_length=40)
+    variant: str = Field(max_length=20)  # hergo | eigen-kracht
+    facts: str = Field(sa_type=PersonalText)
+    language: str = Field(max_length=5)
+    timezone: str = Field(max_length=64)
+    created_at: datetime = _utc()
+
+
+class Party(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="conference_case.id", index=True)
+    role: str = Field(max_length=20)  # offender | victim | supporter | third_party
+    name: str = Field(sa_type=PersonalText)
+    language: str = Field(max_length=5)
+    supports_party_id: int | None = Field(default=None, foreign_key="party.id")
+    telegram_user_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
+    created_at: datetime = _utc()
+
+
+class Invite(SQLModel, table=True):
+    """A deep-link token, kept only as its hash; the first account to redeem it owns it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    kind: str = Field(max_length=20)  # party | coordinator
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None)
+    redeemed_at: datetime | None = _utc(default=None)
+    redeemed_by_user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
+class Talk(SQLModel, table=True):
+    """One run through a flow: a party's preparation talk or a coordinator's form."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_type=sa.BigInteger, index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="conference_case.id")
+    flow_id: str = Field(max_length=40)
+    flow_version: int
+    step: str = Field(max_length=60)
+    status: str = Field(max_length=20, index=True)
+    outcome: str | None = Field(default=None, max_length=40)
+    seq: int = 0
+    answers: dict[str, Any] = Field(default_factory=dict, sa_type=PersonalJSON)
+    progress: dict[str, Any] = Field(default_factory=dict, sa_type=PersonalJSON)
+    created_at: datetime = _utc()
+    last_activity_at: datetime = _utc()
+    nudged_at: datetime | None = _utc(default=None)
+    ended_at: datetime | None = _utc(default=None)
+
+
+class Proposal(SQLModel, table=True):
+    """Someone a party would like at the conference, waiting for the coordinator's tap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="conference_case.id", index=True)
+    proposed_by_party_id: int = Field(foreign_key="party.id")
+    name: str = Field(sa_type=PersonalText)
+    relation: str = Field(sa_type=PersonalText)
+    contact: str | None = Field(default=None, sa_type=PersonalText)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    created_at: datetime = _utc()
+
+
+class Outbox(SQLModel, table=True):
+    """Something owed to someone other than the user in front of the bot.
+
+    Rows carry ids, never personal text: the message is rendered from the database when sent.
+    """
+
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    kind: str = Field(max_length=40)
+    ref_id: int | None = None
+    status: str = Field(default="pending", max_length=12)  # pending | sent | failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=120)
+    due_at: datetime = _utc()
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+
+
+class SeenUpdate(SQLModel, table=True):
+    """Telegram may deliver an update again after a crash; each is handled once."""
+
+    update_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    )
+    seen_at: datetime = _utc()

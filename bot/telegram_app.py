@@ -1,0 +1,249 @@
+"""The Telegram shell: translates updates into `Incoming`, and `Response`s into messages.
+
+`build_application` is the one composition root, used by `python -m bot` and by the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import select
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.catalog import Catalog, load_catalog
+from bot.chunks import split_text
+from bot.clock import Clock, system_clock
+from bot.conversation import Conversation, Incoming, Kind, Outgoing, Response
+from bot.db import Database, make_engine, migrate
+from bot.flows import FlowRegistry, load_registry
+from bot.models import Coordinator
+from bot.nudges import plan_nudges
+from bot.outbox import OutboxSender, markup
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+PARTICIPANT_COMMANDS = ("start", "help", "language", "pause", "back", "stop")
+COORDINATOR_COMMANDS = ("newcase", "addparty", "cases", "cancel", "help", "language")
+MAX_RETRY_WAIT = 30.0
+
+
+@dataclass
+class Services:
+    db: Database
+    flows: FlowRegistry
+    catalog: Catalog
+    conversation: Conversation
+    sender: OutboxSender
+    scheduler: AsyncIOScheduler
+
+
+def build_application(settings: Settings, *, clock: Clock = system_clock,
+                      request: BaseRequest | None = None,
+                      updates_request: BaseRequest | None = None) -> Application[Any, Any, Any,
+                                                                                 Any, Any, Any]:
+    # Loaded before anything connects: a broken flow file stops the bot at once, clearly.
+    flows = load_registry(settings.dialogs_dir)
+    catalog = load_catalog(settings.dialogs_dir / "messages.yaml")
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        db = Database(make_engine(settings.database_url))
+        await migrate(db.engine)
+        await _register_coordinators(db, settings.coordinator_user_ids, clock)
+        conversation = Conversation(db=db, flows=flows, catalog=catalog, clock=clock,
+                                    bot_username=application.bot.username,
+                                    invite_valid_days=settings.invite_valid_days)
+        sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
+                              clock=clock)
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(sender.flush, "interval", seconds=settings.outbox_interval_seconds,
+                          id="outbox", max_instances=1, coalesce=True)
+        scheduler.add_job(plan_nudges, "interval", minutes=settings.nudge_scan_minutes,
+                          args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
+                          id="nudges", max_instances=1, coalesce=True)
+        scheduler.start()
+        application.bot_data["services"] = Services(db, flows, catalog, conversation, sender,
+                                                    scheduler)
+        await _set_menus(application, db, catalog)
+        sender.kick()  # whatever was owed when the bot last stopped
+        log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        services: Services | None = application.bot_data.get("services")
+        if services is None:
+            return
+        services.scheduler.shutdown(wait=False)
+        await services.sender.close()
+        await services.db.dispose()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    builder = builder.request(request or HTTPXRequest(connect_timeout=10, read_timeout=20))
+    builder = builder.get_updates_request(updates_request or HTTPXRequest(read_timeout=40))
+    application = builder.build()
+    application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _register_coordinators(db: Database, user_ids: list[int], clock: Clock) -> None:
+    async with db.transaction() as session:
+        for user_id in user_ids:
+            found = (await session.exec(select(Coordinator).where(
+                Coordinator.telegram_user_id == user_id))).first()
+            if found is None:
+                session.add(Coordinator(telegram_user_id=user_id, created_at=clock()))
+
+
+async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db: Database,
+                     catalog: Catalog) -> None:
+    """The command menu in both languages; coordinators get their own menu in their chat."""
+    bot = application.bot
+    try:
+        for language in ("en", "nl"):
+            code = None if language == "en" else language
+            commands = [BotCommand(c, catalog(f"menu.{c}", language))
+                        for c in PARTICIPANT_COMMANDS]
+            await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
+                                      language_code=code)
+        async with db.transaction() as session:
+            coordinators = (await session.exec(select(Coordinator))).all()
+        for coordinator in coordinators[:200]:
+            commands = [BotCommand(c, catalog(f"menu.{c}", coordinator.language))
+                        for c in COORDINATOR_COMMANDS]
+            await bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(coordinator.telegram_user_id))
+    except TelegramError as exc:  # a menu is a comfort, not a reason to stop
+        log.warning("could not set the command menu: %s", type(exc).__name__)
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The pure translation of an update; None for what the bot ignores (groups, joins)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    if chat.type != ChatType.PRIVATE:
+        return None
+    base: dict[str, Any] = {"update_id": update.update_id, "user_id": user.id,
+                            "chat_id": chat.id, "language_code": user.language_code}
+    if update.callback_query is not None:
+        return Incoming(kind="callback", callback_data=update.callback_query.data or "", **base)
+    if update.edited_message is not None:
+        return Incoming(kind="edited", **base)
+    message = update.message
+    if message is None:
+        return None
+    kind: Kind
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            word, _, args = text.partition(" ")
+            command = word[1:].split("@", 1)[0].lower()
+            return Incoming(kind="command", command=command, text=args, **base)
+        return Incoming(kind="text", text=text, **base)
+    kind = "media"
+    return Incoming(kind=kind, **base)
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services: Services = context.bot_data["services"]
+    incoming = to_incoming(update)
+    query = update.callback_query
+    if incoming is None:
+        if query is not None:
+            await _quietly(query.answer())
+        return
+    response = await services.conversation.handle(incoming)
+    if query is not None:
+        await _quietly(query.answer(response.callback_notice))
+        if (isinstance(query.message, Message) and (query.data or "").startswith("t:")
+                and response.messages):
+            # The question was answered: its buttons go, so they cannot be tapped twice.
+            await _quietly(query.message.edit_reply_markup(None))
+    if response.owes_others:
+        services.sender.kick()
+    await send_response(context.bot, incoming.chat_id, response)
+
+
+async def send_response(bot: Any, chat_id: int, response: Response) -> None:
+    for outgoing in response.messages:
+        await _send(bot, chat_id, outgoing)
+
+
+async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
+    """Sends one reply; waits out a 429 once, gives up quietly when the user blocked us.
+
+    The talk's state is already stored, so a reply that never arrives is shown again on /start.
+    """
+    for attempt in range(2):
+        try:
+            if outgoing.photo is not None:
+                await bot.send_photo(chat_id, outgoing.photo, caption=outgoing.text[:1000],
+                                     reply_markup=markup(outgoing.buttons))
+                return
+            parts = split_text(outgoing.text)
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                await bot.send_message(chat_id, part,
+                                       reply_markup=markup(outgoing.buttons) if last else None)
+            return
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            if attempt or seconds > MAX_RETRY_WAIT:
+                log.warning("reply to chat %s dropped after 429 (%.0f s)", chat_id, seconds)
+                return
+            await asyncio.sleep(seconds)
+        except Forbidden:
+            log.info("chat %s blocked the bot; reply dropped", chat_id)
+            return
+        except TimedOut:
+            if attempt:
+                log.warning("reply to chat %s timed out twice; dropped", chat_id)
+                return
+
+
+async def _quietly(call: Any) -> None:
+    try:
+        await call
+    except TelegramError as exc:
+        log.info("ignored Telegram error on a courtesy call: %s", type(exc).__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One place for failures; logs the kind of error and the update id, never its text."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    # The type and the code path only: an exception's message may quote personal data.
+    log.error("update %s failed: %s\n%s", update_id, type(error).__name__, frames)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        services: Services | None = context.bot_data.get("services")
+        if services is not None:
+            language = (update.effective_user.language_code or "nl")[:2] \
+                if update.effective_user else "nl"
+            text = services.catalog("error.general", language if language in ("nl", "en")
+                                    else "nl")
+            await _quietly(context.bot.send_message(update.effective_chat.id, text))
