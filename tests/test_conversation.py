@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.catalog import Catalog
 from bot.clock import ManualClock
@@ -13,8 +13,8 @@ from bot.conversation import Conversation
 from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Coordinator, Invite, Outbox, Party, Proposal, Talk
-from bot.nudges import plan_nudges
 from bot.notifications import render
+from bot.nudges import plan_nudges
 
 from .chat import Person
 
@@ -48,7 +48,7 @@ async def open_case_and_invite(coordinator: Person, *, reference: str = "2026-01
 
 async def outbox(db: Database) -> list[Outbox]:
     async with db.transaction() as session:
-        return list((await session.exec(select(Outbox).order_by(Outbox.id))).all())
+        return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
 
 
 async def rendered(db: Database, catalog: Catalog, flows: FlowRegistry, kind: str) -> str:
@@ -272,7 +272,7 @@ async def test_a_silent_talk_gets_one_gentle_nudge_at_a_reasonable_hour(
     clock.advance(hours=36)  # 22:30 in Brussels: too late to nudge now
     assert await plan_nudges(db, clock, timedelta(hours=24)) == 1
     assert await plan_nudges(db, clock, timedelta(hours=24)) == 0  # once per silence
-    nudge = [r for r in await outbox(db) if r.kind == "nudge"][0]
+    nudge = next(r for r in await outbox(db) if r.kind == "nudge")
     assert nudge.chat_id == OFFENDER
     assert nudge.due_at.hour == 8  # 09:00 in Brussels (UTC+1 in March) the next morning
     assert "Je gesprek staat nog open" in await rendered(db, catalog, flows, "nudge")

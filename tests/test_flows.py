@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -49,7 +50,7 @@ def write_broken(tmp_path: Path, mutate: object) -> Path:
     return path
 
 
-def step_of(raw: dict, step_id: str) -> dict:
+def step_of(raw: dict[str, Any], step_id: str) -> dict[str, Any]:
     return next(s for s in raw["steps"] if s["id"] == step_id)
 
 
