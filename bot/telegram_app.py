@@ -129,13 +129,17 @@ async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db:
                                       language_code=code)
         async with db.transaction() as session:
             coordinators = (await session.exec(select(Coordinator))).all()
-        for coordinator in coordinators[:200]:
-            commands = [BotCommand(c, catalog(f"menu.{c}", coordinator.language))
-                        for c in COORDINATOR_COMMANDS]
-            await bot.set_my_commands(
-                commands, scope=BotCommandScopeChat(coordinator.telegram_user_id))
     except TelegramError as exc:  # a menu is a comfort, not a reason to stop
         log.warning("could not set the command menu: %s", type(exc).__name__)
+        return
+    for coordinator in coordinators[:200]:
+        commands = [BotCommand(c, catalog(f"menu.{c}", coordinator.language))
+                    for c in COORDINATOR_COMMANDS]
+        try:
+            await bot.set_my_commands(
+                commands, scope=BotCommandScopeChat(coordinator.telegram_user_id))
+        except TelegramError as exc:  # e.g. "chat not found" until they first write
+            log.info("no menu for coordinator %s yet: %s", coordinator.id, type(exc).__name__)
 
 
 def to_incoming(update: Update) -> Incoming | None:

@@ -1,0 +1,216 @@
+"""Scripted chats through the real python-telegram-bot Application and an in-process fake
+of the Bot API: what people see and tap, and what the coordinator receives."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.clock import ManualClock
+from bot.settings import Settings
+from bot.telegram_app import Services, build_application
+from tests.fakes import FakeBotAPI, FakeRequest, TelegramUser, deliver_to_application
+
+COORDINATOR_ID, OFFENDER_ID, OTHER_ID = 7001, 7002, 7003
+
+
+@dataclass
+class World:
+    api: FakeBotAPI
+    application: Application[Any, Any, Any, Any, Any, Any]
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    def person(self, user_id: int, name: str, language: str = "nl") -> TelegramUser:
+        return TelegramUser(self.api, user_id, name, deliver_to_application(self.application),
+                            language_code=language)
+
+    async def deliver_outbox(self) -> None:
+        """Lets the outbox sender finish what the last update owed."""
+        await self.services.sender.close()
+        await self.services.sender.flush()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, clock: ManualClock) -> AsyncIterator[World]:
+    api = FakeBotAPI()
+    settings = Settings(bot_token=api.token, database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+                        coordinator_ids=str(COORDINATOR_ID),
+                        telegram_api_url="http://telegram.invalid")
+    application = build_application(settings, clock=clock, request=FakeRequest(api),
+                                    updates_request=FakeRequest(api))
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    yield World(api, application)
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+    await application.shutdown()
+
+
+async def coordinator_invites_offender(world: World) -> tuple[TelegramUser, str]:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await coordinator.send("/newcase")
+    await coordinator.send("2026-021")
+    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
+    await coordinator.send("Op 3 maart nam Sam de fiets van Noor mee zonder te vragen.")
+    await coordinator.tap("Nederlands")
+    await coordinator.tap("✔ Versturen")
+    await coordinator.tap("Betrokkene toevoegen")
+    await coordinator.tap("Dader")
+    await coordinator.send("Sam")
+    await coordinator.tap("Nederlands")
+    link_message = coordinator.messages[-2]
+    link = next(w for w in (link_message.text or "").split() if w.startswith("https://t.me/"))
+    assert link.startswith(f"https://t.me/{world.api.bot_username}?start=")
+    qr = coordinator.messages[-1]
+    assert qr.photo is not None and qr.photo.startswith(b"\x89PNG")
+    assert "Link intrekken" in qr.button_labels
+    return coordinator, link.split("start=", 1)[1]
+
+
+async def offender_to_responsibility(offender: TelegramUser, token: str) -> None:
+    await offender.send(f"/start {token}")
+    await offender.tap("Verder")
+    await offender.tap("Verder")
+    await offender.tap("Ja, ik doe mee")
+    await offender.tap("Ja, dat klopt")
+    await offender.tap("Overslaan")
+    assert "Erken je jouw aandeel" in (offender.last_text or "")
+
+
+async def test_coordinator_invites_the_offender_who_completes_and_the_summary_arrives(
+        world: World) -> None:
+    coordinator, token = await coordinator_invites_offender(world)
+    offender = world.person(OFFENDER_ID, "Sam")
+    await offender_to_responsibility(offender, token)
+    await world.deliver_outbox()
+    assert "Sam (dader) heeft de uitnodiging geopend" in (coordinator.last_text or "")
+    await offender.tap("Ja")
+    await offender.send("Het was fout.")
+    await offender.tap("Ja")
+    await offender.send("Noor en haar ouders.")
+    await offender.tap("Verder")
+    await offender.tap("Overslaan")
+    await offender.tap("Iemand toevoegen")
+    await offender.send("Mama")
+    await offender.send("mijn moeder")
+    await offender.send("0470 11 22 33")
+    await offender.tap("Niemand (meer)")
+    await offender.send("woensdagmiddag")
+    await offender.tap("Nee, niets")
+    await offender.tap("✔ Versturen")
+    assert "Je antwoorden zijn naar de coördinator gestuurd" in (offender.last_text or "")
+    await world.deliver_outbox()
+    summary = await coordinator.wait_for_text("heeft het voorbereidend gesprek afgerond")
+    assert "Het was fout." in summary.content
+    assert "Nodig Mama uit" in summary.button_labels
+    await coordinator.tap("Nodig Mama uit")
+    assert "Uitnodiging voor Mama (steunfiguur)" in coordinator.messages[-2].content
+
+
+async def test_offender_who_says_no_alerts_the_coordinator(world: World) -> None:
+    coordinator, token = await coordinator_invites_offender(world)
+    offender = world.person(OFFENDER_ID, "Sam")
+    await offender_to_responsibility(offender, token)
+    await offender.tap("Nee")
+    await offender.tap("Overslaan")
+    await offender.tap("Ja, dat is mijn antwoord")
+    await world.deliver_outbox()
+    alert = await coordinator.wait_for_text("VOORWAARDE NIET VERVULD")
+    assert "zaak 2026-021" in alert.content and "Sam (dader)" in alert.content
+
+
+async def test_a_forwarded_invite_used_by_a_second_account_is_refused(world: World) -> None:
+    coordinator, token = await coordinator_invites_offender(world)
+    await world.person(OFFENDER_ID, "Sam").send(f"/start {token}")
+    other = world.person(OTHER_ID, "Iemand")
+    await other.send(f"/start {token}")
+    assert "al door iemand anders gebruikt" in (other.last_text or "")
+    await world.deliver_outbox()
+    await coordinator.wait_for_text("geopend door een ander Telegram-account")
+
+
+async def test_bad_input_gets_a_kind_answer_and_nothing_is_lost(world: World) -> None:
+    _, token = await coordinator_invites_offender(world)
+    offender = world.person(OFFENDER_ID, "Sam")
+    await offender_to_responsibility(offender, token)
+    question = offender.messages[-1]
+    for act in (offender.send_photo, offender.send_sticker, offender.send_voice,
+                offender.send_document):
+        await act()
+        assert "alleen getypte tekst" in offender.messages[-2].content
+        assert "Erken je jouw aandeel" in (offender.last_text or "")
+    await offender.send("misschien wel")  # text where a button is expected
+    assert "Tik op een van de knoppen" in offender.messages[-2].content
+    talk_id = str(question.buttons[0]["callback_data"]).split(":")[1]
+    await offender.tap_data(question.message_id, f"t:{talk_id}:1:o0")  # a stale button
+    assert "eerdere vraag" in offender.messages[-2].content
+    await offender.tap_data(question.message_id, "t:1:999999:o0' OR 1=1")  # forged data
+    assert "werkt niet" in offender.messages[-2].content
+    await offender.tap_data(question.message_id, "c:case:1")  # a coordinator's button
+    assert "werkt niet" in offender.messages[-2].content
+    await offender.send("/newcase")  # a command in the middle of the talk
+    assert "ken ik niet" in offender.messages[-2].content
+    await offender.send("/start")  # a second /start
+    assert "Welkom terug" in offender.messages[-2].content
+    await offender.tap("Ja")
+    await offender.send("x" * 1600)  # over the limit of this question
+    assert "1600 tekens" in offender.messages[-2].content
+    first = await offender.send("Ik was fout.")
+    await offender.edit(first["message"]["message_id"], "Ik was erg fout.")
+    assert "eerst stuurde" in (offender.last_text or "")
+    await offender.tap("Ja")  # set things right: the edit did not replace the answer
+    assert "Wie is er geraakt" in (offender.last_text or "")
+    async with world.services.db.transaction() as session:
+        from sqlmodel import select
+
+        from bot.models import Talk
+
+        talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER_ID))).one()
+    assert talk.answers["responsibility_explain"] == "Ik was fout."
+    assert talk.step == "affected"
+
+
+async def test_the_answered_question_loses_its_buttons(world: World) -> None:
+    _, token = await coordinator_invites_offender(world)
+    offender = world.person(OFFENDER_ID, "Sam")
+    await offender.send(f"/start {token}")
+    welcome = offender.messages[-1]
+    assert welcome.button_labels == ["Verder"]
+    await offender.tap("Verder")
+    refreshed = next(m for m in world.api.messages_to(OFFENDER_ID)
+                     if m.message_id == welcome.message_id)
+    assert refreshed.button_labels == []
+
+
+async def test_a_blocked_coordinator_or_a_429_loses_nothing_owed(world: World) -> None:
+    coordinator, token = await coordinator_invites_offender(world)
+    world.api.fail_next("sendMessage", error_code=429, retry_after=3, chat_id=COORDINATOR_ID)
+    offender = world.person(OFFENDER_ID, "Sam")
+    await offender.send(f"/start {token}")
+    before = len(coordinator.messages)
+    await world.deliver_outbox()
+    assert len(coordinator.messages) == before  # asked to wait: nothing sent yet
+    clock: ManualClock = world.services.conversation.clock  # type: ignore[assignment]
+    clock.advance(seconds=4)
+    await world.services.sender.flush()
+    await coordinator.wait_for_text("heeft de uitnodiging geopend")
+
+
+async def test_the_command_menu_is_set_in_both_languages(world: World) -> None:
+    default = {"type": "default"}
+    english = world.api.commands_for(default, "")
+    dutch = world.api.commands_for(default, "nl")
+    assert [c["command"] for c in english] == ["start", "help", "language", "pause", "back",
+                                               "stop"]
+    assert {"command": "pause", "description": "Take a break"} in english
+    assert {"command": "pause", "description": "Even pauzeren"} in dutch
