@@ -1,0 +1,134 @@
+"""End to end over real HTTP: `python -m bot` runs as its own process against a fake Bot API
+server on 127.0.0.1, and the test plays the people. Includes a hard restart mid-talk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes import FakeBotAPI, FakeBotAPIServer, TelegramUser, queued_only
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+COORDINATOR_ID, OFFENDER_ID = 8101, 8102
+
+
+class BotProcess:
+    def __init__(self, api: FakeBotAPI, server: FakeBotAPIServer, database: Path,
+                 log: Path) -> None:
+        self.api = api
+        self.env = {**os.environ, "BOT_TOKEN": api.token,
+                    "TELEGRAM_API_URL": server.base_url,
+                    "DATABASE_URL": f"sqlite:///{database}",
+                    "COORDINATOR_IDS": str(COORDINATOR_ID),
+                    "OUTBOX_INTERVAL_SECONDS": "0.2", "PYTHONUNBUFFERED": "1"}
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        calls_before = len(self.api.calls)
+        with self.log.open("ab") as sink:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT,
+                                            env=self.env, stdout=sink, stderr=sink)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # ready once it polls for updates
+            if any(c.method.lower() == "getupdates" for c in self.api.calls[calls_before:]):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"the bot did not start:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        """A hard stop, as a crash or a pulled plug: no chance to tidy up."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[BotProcess]:
+    api = FakeBotAPI()
+    with FakeBotAPIServer(api) as server:
+        process = BotProcess(api, server, tmp_path / "herstelbot.db", tmp_path / "bot.log")
+        process.start()
+        try:
+            yield process
+        finally:
+            process.stop()
+
+
+async def step(user: TelegramUser, action: Callable[[], Awaitable[Any]], expect: str) -> str:
+    """Does one thing as the person, and waits until the bot answers with `expect`."""
+    since = len(user.messages)
+    await action()
+    return (await user.wait_for_text(expect, timeout=20, since=since)).content
+
+
+async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProcess) -> None:
+    api = bot.api
+    coordinator = TelegramUser(api, COORDINATOR_ID, "Coördinator", queued_only)
+    offender = TelegramUser(api, OFFENDER_ID, "Sam", queued_only)
+
+    await step(coordinator, lambda: coordinator.send("/newcase"), "kort kenmerk")
+    await step(coordinator, lambda: coordinator.send("E2E-1"), "Welke methode")
+    await step(coordinator, lambda: coordinator.tap("Eigen Kracht-conferentie"), "Beschrijf")
+    await step(coordinator, lambda: coordinator.send("Sam nam een fiets mee."), "welke taal")
+    await step(coordinator, lambda: coordinator.tap("Nederlands"), "Klopt dit?")
+    await step(coordinator, lambda: coordinator.tap("✔ Versturen"), "is aangemaakt")
+    await step(coordinator, lambda: coordinator.tap("Betrokkene toevoegen"), "wie voeg je toe")
+    await step(coordinator, lambda: coordinator.tap("Dader"), "Hoe spreek ik")
+    await step(coordinator, lambda: coordinator.send("Sam"), "In welke taal")
+    invite = await step(coordinator, lambda: coordinator.tap("Nederlands"), "Uitnodiging voor")
+    await coordinator.wait_for_text("QR-code")
+    token = invite.split("start=", 1)[1].split()[0]
+
+    await step(offender, lambda: offender.send(f"/start {token}"), "Hallo Sam")
+    await coordinator.wait_for_text("heeft de uitnodiging geopend", timeout=20)
+    await step(offender, lambda: offender.tap("Verder"), "Eigen Kracht-conferentie")
+    await step(offender, lambda: offender.tap("Verder"), "vrijwillig")
+    await step(offender, lambda: offender.tap("Ja, ik doe mee"), "Klopt dit voor jou?")
+    await step(offender, lambda: offender.tap("Ja, dat klopt"), "eigen woorden")
+    await step(offender, lambda: offender.send("Ik nam de fiets."), "Erken je jouw aandeel")
+
+    bot.kill()
+    bot.start()
+
+    resumed = await step(offender, lambda: offender.send("/start"), "Welkom terug")
+    assert "Je antwoorden zijn bewaard" in resumed
+    await offender.wait_for_text("Erken je jouw aandeel", since=len(offender.messages) - 1)
+    await step(offender, lambda: offender.tap("Ja"), "uitleggen")
+    await step(offender, lambda: offender.tap("Overslaan"), "recht te zetten")
+    await step(offender, lambda: offender.tap("Ja"), "Wie is er geraakt")
+    await step(offender, lambda: offender.send("Noor."), "deze vragen")
+    await step(offender, lambda: offender.tap("Verder"), "opschrijven")
+    await step(offender, lambda: offender.tap("Overslaan"), "als steun")
+    await step(offender, lambda: offender.tap("Niemand (meer)"), "Wanneer kan je")
+    await step(offender, lambda: offender.send("maandag"), "iets nodig")
+    review = await step(offender, lambda: offender.tap("Nee, niets"), "Bijna klaar")
+    assert "Ik nam de fiets." in review  # the answer from before the restart is kept
+    await step(offender, lambda: offender.tap("✔ Versturen"), "Dank je wel, Sam")
+
+    summary = await coordinator.wait_for_text("heeft het voorbereidend gesprek afgerond",
+                                              timeout=20)
+    assert "Ik nam de fiets." in summary.content and "maandag" in summary.content
+    assert bot.stop() == 0
+    log = bot.log.read_text()
+    for personal in ("Ik nam de fiets", "Noor.", "maandag", "Sam nam"):
+        assert personal not in log, f"personal text reached the log: {personal!r}"
+    assert api.token not in log
