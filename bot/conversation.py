@@ -243,7 +243,11 @@ class Conversation:
             if invite.redeemed_by_user_id == user_id and invite.revoked_at is None:
                 await self._start(turn, "")
                 return
-            if invite.redeemed_by_user_id != user_id and invite.party_id is not None:
+            if invite.party_id is None:  # a coordinator invite works once, for one account
+                turn.response.say(self.t(turn, "invite.used"))
+                log.warning("coordinator invite %s refused: already used", invite.id)
+                return
+            if invite.redeemed_by_user_id != user_id:
                 turn.response.say(self.t(turn, "invite.taken"))
                 party = await session.get(Party, invite.party_id)
                 case = await session.get(Case, party.case_id) if party else None

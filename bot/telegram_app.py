@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -223,9 +223,13 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
         except Forbidden:
             log.info("chat %s blocked the bot; reply dropped", chat_id)
             return
-        except TimedOut:
+        except BadRequest as exc:
+            log.error("reply to chat %s refused by Telegram: %s", chat_id, type(exc).__name__)
+            return
+        except NetworkError as exc:  # a timeout or a 5xx: try once more
             if attempt:
-                log.warning("reply to chat %s timed out twice; dropped", chat_id)
+                log.warning("reply to chat %s failed twice (%s); dropped", chat_id,
+                            type(exc).__name__)
                 return
 
 

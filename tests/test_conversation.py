@@ -276,3 +276,25 @@ async def test_a_silent_talk_gets_one_gentle_nudge_at_a_reasonable_hour(
     assert nudge.chat_id == OFFENDER
     assert nudge.due_at.hour == 8  # 09:00 in Brussels (UTC+1 in March) the next morning
     assert "Je gesprek staat nog open" in await rendered(db, catalog, flows, "nudge")
+
+
+async def test_a_one_time_coordinator_invite_makes_its_first_user_a_coordinator(
+        conversation: Conversation, db: Database, clock: ManualClock) -> None:
+    from bot.tokens import new_token, token_hash
+
+    token = new_token()
+    async with db.transaction() as session:
+        session.add(Invite(token_hash=token_hash(token), kind="coordinator", created_at=clock(),
+                           expires_at=clock() + timedelta(days=7)))
+    newcomer = Person(conversation, 666)
+    await newcomer.say("/newcase")
+    assert "persoonlijke uitnodiging" in newcomer.text
+    await newcomer.say(f"/start {token}")
+    assert "Hallo coördinator" in newcomer.text
+    await newcomer.say("/newcase")
+    assert "kort kenmerk" in newcomer.text
+    late = Person(conversation, 667)
+    await late.say(f"/start {token}")
+    assert "Hallo coördinator" not in late.text
+    await late.say("/newcase")
+    assert "persoonlijke uitnodiging" in late.text

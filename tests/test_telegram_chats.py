@@ -214,3 +214,33 @@ async def test_the_command_menu_is_set_in_both_languages(world: World) -> None:
                                                "stop"]
     assert {"command": "pause", "description": "Take a break"} in english
     assert {"command": "pause", "description": "Even pauzeren"} in dutch
+
+
+async def test_a_participant_who_blocked_the_bot_or_a_timeout_breaks_nothing(
+        world: World) -> None:
+    _, token = await coordinator_invites_offender(world)
+    offender = world.person(OFFENDER_ID, "Sam")
+    world.api.fail_next("sendMessage", error_code=403, chat_id=OFFENDER_ID)
+    await offender.send(f"/start {token}")  # the welcome could not be delivered
+    assert offender.messages == []
+    world.api.fail_next("sendMessage", error_code=502, chat_id=OFFENDER_ID)
+    await offender.send("/start")  # a Telegram hiccup: the reply is tried again once
+    assert "Hallo Sam" in (offender.last_text or "")
+    await offender.tap("Verder")
+    assert "vrijwillig" not in (offender.last_text or "")
+    assert "Je coördinator wil een" in (offender.last_text or "")
+
+
+async def test_a_blocked_coordinator_is_marked_failed_not_retried_forever(
+        world: World) -> None:
+    from sqlmodel import select
+
+    from bot.models import Outbox
+
+    _, token = await coordinator_invites_offender(world)
+    world.api.fail_next("sendMessage", error_code=403, chat_id=COORDINATOR_ID)
+    await world.person(OFFENDER_ID, "Sam").send(f"/start {token}")
+    await world.deliver_outbox()
+    async with world.services.db.transaction() as session:
+        row = (await session.exec(select(Outbox))).one()
+    assert (row.status, row.last_error) == ("failed", "forbidden")
