@@ -475,7 +475,7 @@ class Conversation:
         case = await self._own_case(turn, party.case_id) if party else None
         return (party, case) if party and case else None
 
-    async def case_card(self, turn: _Turn, case: Case) -> None:
+    async def _case_card(self, turn: _Turn, case: Case) -> None:
         lines = [self.t(turn, "card.head", reference=case.reference,
                         variant=self.t(turn, f"conference.{case.variant}"))]
         parties = (await turn.session.exec(select(Party).where(
@@ -525,10 +525,10 @@ class Conversation:
         log.warning("refused button data of length %d from user %s", len(data),
                     turn.incoming.user_id)
         turn.response.callback_notice = self.t(turn, "input.unknown_button")
-        await self._not_available_quietly(turn)
-
-    async def _not_available_quietly(self, turn: _Turn) -> None:
         turn.response.say(self.t(turn, "input.unknown_button"))
+        talk = await current_talk(turn.session, turn.incoming.user_id)
+        if talk is not None and talk.status in (Status.ACTIVE, Status.PAUSED):
+            await self._advance(turn, talk, Show())  # and where the talk stands
         talk = await current_talk(turn.session, turn.incoming.user_id)
         if talk is not None and talk.status in (Status.ACTIVE, Status.PAUSED):
             await self._advance(turn, talk, Show())
@@ -539,7 +539,7 @@ class Conversation:
             if case is None:
                 return False
             if verb == "case":
-                await self.case_card(turn, case)
+                await self._case_card(turn, case)
             else:
                 await self._start_form(turn, "add_party", case)
             return True

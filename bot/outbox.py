@@ -28,6 +28,12 @@ MAX_ATTEMPTS = 10
 SEND_GAP_SECONDS = 1 / 25  # stays under Telegram's ~30 messages a second
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (a timedelta from PTB 22.2 on, seconds before)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -92,8 +98,7 @@ class OutboxSender:
                                                 reply_markup=markup(message.buttons) if last
                                                 else None)
             except RetryAfter as exc:
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                seconds = retry_seconds(exc)
                 self._retry(row, now, seconds, "retry_after")
                 session.add(row)
                 log.warning("outbox %s: Telegram asks to wait %.0f s", row.id, seconds)

@@ -29,12 +29,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.catalog import Catalog, load_catalog
 from bot.chunks import split_text
 from bot.clock import Clock, system_clock
-from bot.conversation import Conversation, Incoming, Kind, Outgoing, Response
+from bot.conversation import Conversation, Incoming, Outgoing, Response
 from bot.db import Database, make_engine, migrate
 from bot.flows import FlowRegistry, load_registry
 from bot.models import Coordinator
 from bot.nudges import plan_nudges
-from bot.outbox import OutboxSender, markup
+from bot.outbox import OutboxSender, markup, retry_seconds
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,6 @@ def to_incoming(update: Update) -> Incoming | None:
     message = update.message
     if message is None:
         return None
-    kind: Kind
     if message.text is not None:
         text = message.text
         if text.startswith("/"):
@@ -167,8 +166,7 @@ def to_incoming(update: Update) -> Incoming | None:
             command = word[1:].split("@", 1)[0].lower()
             return Incoming(kind="command", command=command, text=args, **base)
         return Incoming(kind="text", text=text, **base)
-    kind = "media"
-    return Incoming(kind=kind, **base)
+    return Incoming(kind="media", **base)
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,8 +212,7 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
                                        reply_markup=markup(outgoing.buttons) if last else None)
             return
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = retry_seconds(exc)
             if attempt or seconds > MAX_RETRY_WAIT:
                 log.warning("reply to chat %s dropped after 429 (%.0f s)", chat_id, seconds)
                 return
