@@ -528,9 +528,6 @@ class Conversation:
         turn.response.say(self.t(turn, "input.unknown_button"))
         talk = await current_talk(turn.session, turn.incoming.user_id)
         if talk is not None and talk.status in (Status.ACTIVE, Status.PAUSED):
-            await self._advance(turn, talk, Show())  # and where the talk stands
-        talk = await current_talk(turn.session, turn.incoming.user_id)
-        if talk is not None and talk.status in (Status.ACTIVE, Status.PAUSED):
             await self._advance(turn, talk, Show())
 
     async def _coordinator_button(self, turn: _Turn, verb: str, ref: int) -> bool:

@@ -155,7 +155,7 @@ async def test_bad_input_gets_a_kind_answer_and_nothing_is_lost(world: World) ->
     await offender.tap_data(question.message_id, f"t:{talk_id}:1:o0")  # a stale button
     assert "eerdere vraag" in offender.messages[-2].content
     await offender.tap_data(question.message_id, "t:1:999999:o0' OR 1=1")  # forged data
-    assert "werkt niet" in offender.messages[-2].content
+    assert "werkt niet" in offender.messages[-2].content, offender.transcript()
     await offender.tap_data(question.message_id, "c:case:1")  # a coordinator's button
     assert "werkt niet" in offender.messages[-2].content
     await offender.send("/newcase")  # a command in the middle of the talk
