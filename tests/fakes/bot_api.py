@@ -706,6 +706,12 @@ class FakeBotAPI:
         with self._cond:
             return self._bot_messages[(chat_id, message_id)]
 
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls reached the queue (lets tests wait for a poll to begin)."""
+        with self._cond:
+            return self._poll_seq
+
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed via getUpdates offset."""
         with self._cond:
@@ -987,6 +993,8 @@ class FakeBotAPI:
     ) -> JSONDict:
         with self._cond:
             user = self._ensure_user(user_id, first_name, language_code)
+            if user_id in self._blocked:  # writing to a blocked bot means "Restart": unblock
+                self.user_unblocks_bot(user_id)
             message_id = self._next_message_id(user_id)
             date = self._now()
             raw: JSONDict = {
@@ -1782,15 +1790,18 @@ class FakeBotAPI:
             self._confirm(offset)
             self._poll_seq += 1
             ticket = self._poll_seq
+            self._cond.notify_all()
             generation = self._interrupt_gen
             while True:
+                if ticket != self._poll_seq:
+                    raise ApiError(409, GETUPDATES_CONFLICT)
+                if isinstance(offset, int) and offset > 0:
+                    self._confirm(offset)  # also covers updates queued while we waited
                 # Updates of types the bot does not want are never delivered (dropped).
                 allowed = self._allowed_updates
                 self._updates = [u for u in self._updates if self._update_kind(u) in allowed]
                 if self._updates:
                     return copy.deepcopy(self._updates[:limit])
-                if ticket != self._poll_seq:
-                    raise ApiError(409, GETUPDATES_CONFLICT)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or generation != self._interrupt_gen:
                     return []

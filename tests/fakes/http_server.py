@@ -12,8 +12,9 @@ import contextlib
 import json
 import socket
 import threading
+import traceback
 from email.message import Message
-from email.parser import BytesHeaderParser
+from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -50,7 +51,8 @@ def parse_multipart(body: bytes, boundary: str) -> ParsedBody:
         if not separator:
             continue
         content = content.removesuffix(b"\r\n")
-        headers = BytesHeaderParser().parsebytes(head + b"\r\n\r\n")
+        # Part headers carry raw UTF-8 (HTML5 form encoding, quotes as %22), not RFC 2047.
+        headers = HeaderParser().parsestr(head.decode("utf-8", "replace") + "\r\n\r\n")
         name = headers.get_param("name", header="content-disposition")
         filename = headers.get_filename()
         if not isinstance(name, str):
@@ -58,7 +60,7 @@ def parse_multipart(body: bytes, boundary: str) -> ParsedBody:
         name = unquote(name)
         if filename is not None:
             files[name] = content
-            meta[name] = (filename, headers.get_content_type())
+            meta[name] = (filename.replace("%22", '"'), headers.get_content_type())
         else:
             fields[name] = content.decode("utf-8", "replace")
     return fields, files, meta
@@ -151,11 +153,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
             return
         url = urlsplit(self.path)
-        file_match = FILE_PATH_RE.search(url.path)
+        path = unquote(url.path)  # PTB percent-encodes file URLs (":" -> %3A)
+        file_match = FILE_PATH_RE.search(path)
         if file_match is not None and self.command == "GET":
-            self._download(file_match["token"], unquote(file_match["path"]))
+            self._download(file_match["token"], file_match["path"])
             return
-        match = API_PATH_RE.search(url.path)
+        match = API_PATH_RE.search(path)
         if match is None:
             self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
@@ -172,7 +175,18 @@ class _Handler(BaseHTTPRequestHandler):
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"},
             )
             return
-        status, payload = api.handle(match["method"], params, files, file_meta=meta)
+        try:
+            status, payload = api.handle(match["method"], params, files, file_meta=meta)
+        except Exception as error:  # a bug in the fake: make it loud, not a dropped socket
+            traceback.print_exc()
+            status, payload = (
+                500,
+                {
+                    "ok": False,
+                    "error_code": 500,
+                    "description": f"Internal Server Error: the fake crashed: {error!r}",
+                },
+            )
         self._reply(status, payload)
 
     def _download(self, token: str, file_path: str) -> None:

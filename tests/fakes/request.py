@@ -80,10 +80,10 @@ class FakeRequest(BaseRequest):
         """Route ``<base>/bot<token>/<method>`` and ``<base>/file/bot<token>/<path>``."""
         if self._closed:
             raise RuntimeError("This FakeRequest is not initialized!")
-        path = urlsplit(url).path
+        path = unquote(urlsplit(url).path)  # PTB percent-encodes file URLs (":" -> %3A)
         file_match = FILE_PATH_RE.search(path)
         if file_match is not None:
-            return self._download(file_match["token"], unquote(file_match["path"]))
+            return self._download(file_match["token"], file_match["path"])
         match = API_PATH_RE.search(path)
         if match is None:
             return 404, _json_bytes({"ok": False, "error_code": 404, "description": "Not Found"})

@@ -29,16 +29,32 @@ async def queued_only(update: JSONDict) -> None:
     del update
 
 
-def deliver_to_application(application: Application[Any, Any, Any, Any, Any, Any]) -> Deliver:
+def deliver_to_application(
+    application: Application[Any, Any, Any, Any, Any, Any], *, raise_errors: bool = False
+) -> Deliver:
     """``deliver`` for in-process mode: run the update through the Application's handlers.
 
-    Note: the update stays queued in the fake as well (harmless unless something polls);
     ``process_update`` runs handlers to completion, so replies exist when ``send`` returns.
+    PTB swallows handler exceptions (error handlers / a log line); with ``raise_errors=True``
+    the first one is re-raised from ``deliver`` so a crashing handler fails the test.
+    The update also stays queued in the fake (harmless unless something polls).
     """
     from telegram import Update
 
+    errors: list[BaseException] = []
+    if raise_errors:
+
+        async def remember(update: object, context: Any) -> None:
+            if context.error is not None:
+                errors.append(context.error)
+
+        application.add_error_handler(remember)
+
     async def deliver(update: JSONDict) -> None:
+        errors.clear()
         await application.process_update(Update.de_json(update, application.bot))
+        if errors:
+            raise errors[0]
 
     return deliver
 
