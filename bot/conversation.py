@@ -38,7 +38,7 @@ from bot.engine import (
     begin,
 )
 from bot.flows import FlowRegistry
-from bot.models import Case, Coordinator, Invite, Party, Proposal, SeenUpdate, Talk
+from bot.models import Case, Coordinator, Invite, Outbox, Party, Proposal, SeenUpdate, Talk
 from bot.notifications import Keyboard, role_name, tell_coordinator
 from bot.qr import qr_png
 from bot.talks import ARCHIVED, context_for, current_talk, load, new_talk, store
@@ -113,8 +113,7 @@ class Conversation:
             language = await self._language_of(session, incoming, coordinator)
             turn = _Turn(session, self.clock(), incoming, response, coordinator, language)
             await self._dispatch(turn)
-            response.owes_others = any(
-                getattr(obj, "__tablename__", "") == "outbox" for obj in session.new)
+            response.owes_others = any(isinstance(obj, Outbox) for obj in session.new)
         return response
 
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:

@@ -7,7 +7,7 @@ plain JSON-able data so it lives in our own table, not in a pickle.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -326,13 +326,13 @@ class _Turn:
                     return self._choose(state, step, index)
         return self.note("input.use_buttons", state)
 
-    def _typed(self, state: TalkState, step: Step, text: str, limit: int, accept: Any) -> Result:
+    def _typed(self, state: TalkState, step: Step, text: str, limit: int,
+               accept: Callable[[TalkState], Result]) -> Result:
         if not text:
             return self.note("input.empty", state)
         if len(text) > limit:
             return self.note("input.too_long", state, length=len(text), limit=limit)
-        result: Result = accept(state)
-        return result
+        return accept(state)
 
     def _list_field(self, state: TalkState, step: Step, draft: Mapping[str, Any],
                     text: str | None) -> Result:
