@@ -119,9 +119,9 @@ class Conversation:
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
         if await session.get(SeenUpdate, update_id) is not None:
             return False
-        session.add(SeenUpdate(update_id=update_id, seen_at=self.clock()))
         try:
-            await session.flush()
+            async with session.begin_nested():  # a savepoint: a clash leaves the rest usable
+                session.add(SeenUpdate(update_id=update_id, seen_at=self.clock()))
         except IntegrityError:  # another instance took it a moment ago
             return False
         return True
