@@ -77,6 +77,7 @@ class Response:
     messages: list[Outgoing] = field(default_factory=list)
     callback_notice: str | None = None  # a short toast on the tapped button
     owes_others: bool = False  # outbox rows were written: wake the sender
+    coordinator_menu: str | None = None  # give this chat the coordinator's menu, in this language
 
     def say(self, text: str, buttons: Keyboard = ()) -> None:
         self.messages.append(Outgoing(text, buttons))
@@ -223,6 +224,7 @@ class Conversation:
             return
         if turn.coordinator is not None:
             turn.response.say(self.t(turn, "coordinator.welcome"))
+            turn.response.coordinator_menu = turn.language
             return
         talk = await current_talk(turn.session, turn.incoming.user_id)
         if talk is None:
@@ -297,6 +299,7 @@ class Conversation:
             turn.session.add(Coordinator(telegram_user_id=turn.incoming.user_id,
                                          language=turn.language, created_at=turn.now))
         turn.response.say(self.t(turn, "coordinator.welcome"))
+        turn.response.coordinator_menu = turn.language
 
     async def _new_invite(self, turn: _Turn, party: Party, case: Case) -> None:
         token = new_token()
@@ -580,6 +583,7 @@ class Conversation:
         if turn.coordinator is not None:
             turn.coordinator.language = language
             session.add(turn.coordinator)
+            turn.response.coordinator_menu = language
         parties = await session.exec(select(Party).where(
             Party.telegram_user_id == turn.incoming.user_id))
         for party in parties.all():

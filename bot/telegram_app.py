@@ -133,13 +133,16 @@ async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db:
         log.warning("could not set the command menu: %s", type(exc).__name__)
         return
     for coordinator in coordinators[:200]:
-        commands = [BotCommand(c, catalog(f"menu.{c}", coordinator.language))
-                    for c in COORDINATOR_COMMANDS]
-        try:
-            await bot.set_my_commands(
-                commands, scope=BotCommandScopeChat(coordinator.telegram_user_id))
-        except TelegramError as exc:  # e.g. "chat not found" until they first write
-            log.info("no menu for coordinator %s yet: %s", coordinator.id, type(exc).__name__)
+        await set_coordinator_menu(bot, catalog, coordinator.telegram_user_id,
+                                   coordinator.language)
+
+
+async def set_coordinator_menu(bot: Any, catalog: Catalog, chat_id: int, language: str) -> None:
+    commands = [BotCommand(c, catalog(f"menu.{c}", language)) for c in COORDINATOR_COMMANDS]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # "chat not found" until they first write; set again then
+        log.info("no menu for coordinator chat %s yet: %s", chat_id, type(exc).__name__)
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -187,6 +190,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if response.owes_others:
         services.sender.kick()
     await send_response(context.bot, incoming.chat_id, response)
+    if response.coordinator_menu is not None:
+        await set_coordinator_menu(context.bot, services.catalog, incoming.chat_id,
+                                   response.coordinator_menu)
 
 
 async def send_response(bot: Any, chat_id: int, response: Response) -> None:

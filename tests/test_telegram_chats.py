@@ -244,3 +244,11 @@ async def test_a_blocked_coordinator_is_marked_failed_not_retried_forever(
     async with world.services.db.transaction() as session:
         row = (await session.exec(select(Outbox))).one()
     assert (row.status, row.last_error) == ("failed", "forbidden")
+
+
+async def test_a_coordinator_gets_their_own_menu_once_they_write(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await coordinator.send("/start")
+    assert "Hallo coördinator" in (coordinator.last_text or "")
+    menu = world.api.commands_for({"type": "chat", "chat_id": COORDINATOR_ID}, "")
+    assert {"command": "newcase", "description": "Nieuwe zaak"} in menu
