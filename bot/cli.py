@@ -62,6 +62,7 @@ def _run() -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line every tick otherwise
     application = build_application(settings)
     application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
     return 0
