@@ -131,3 +131,17 @@ def test_every_catalogue_key_the_code_uses_exists_and_none_is_dead() -> None:
     dead = {k for k in catalog.texts if k not in used
             and not any(k.startswith(p) for p in prefixes)}
     assert not dead, f"catalogue keys no code uses: {sorted(dead)}"
+
+
+def test_an_older_flow_version_kept_in_the_archive_still_serves_talks_begun_on_it(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "dialogs"
+    shutil.copytree(DIALOGS, folder)
+    (folder / "archive").mkdir()
+    shutil.copy(folder / "offender.flow.yaml", folder / "archive" / "offender.v1.flow.yaml")
+    current = (folder / "offender.flow.yaml").read_text(encoding="utf-8")
+    (folder / "offender.flow.yaml").write_text(current.replace("version: 1", "version: 2", 1),
+                                               encoding="utf-8")
+    flows = load_registry(folder)
+    assert flows.latest("offender").version == 2
+    assert flows.get("offender", 1) is not None
