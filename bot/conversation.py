@@ -152,8 +152,8 @@ class Conversation:
             await self._command(turn, command, incoming.text)
             return
         talk = await current_talk(turn.session, incoming.user_id)
-        if talk is None:
-            await self._no_talk(turn)
+        if talk is None or (turn.coordinator is not None and talk.status == Status.ENDED):
+            await self._no_talk(turn)  # a coordinator's finished form is no conversation
             return
         event: Input
         if incoming.kind == "text":

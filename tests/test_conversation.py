@@ -38,6 +38,8 @@ async def open_case_and_invite(coordinator: Person, *, reference: str = "2026-01
     await coordinator.tap("Nederlands")
     await coordinator.tap("✔ Versturen")
     assert f"Zaak {reference} is aangemaakt" in coordinator.text
+    await coordinator.say("en nu?")  # text with no form open: a hint, not a participant's text
+    assert "/newcase, /addparty of /cases" in coordinator.text
     await coordinator.tap("Betrokkene toevoegen")
     await coordinator.tap("Dader")
     await coordinator.say("Sam")
