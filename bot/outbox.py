@@ -41,6 +41,14 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
                                   for label, data in row] for row in buttons])
 
 
+async def send_text(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
+    """Sends a text of any length; the buttons go under its last part."""
+    parts = split_text(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await bot.send_message(chat_id, part, reply_markup=markup(buttons) if last else None)
+
+
 class OutboxSender:
     def __init__(self, *, db: Database, bot: Bot, catalog: Catalog, flows: FlowRegistry,
                  clock: Clock, batch: int = 25) -> None:
@@ -91,12 +99,7 @@ class OutboxSender:
                 session.add(row)
                 return 0
             try:
-                parts = split_text(message.text)
-                for index, part in enumerate(parts):
-                    last = index == len(parts) - 1
-                    await self.bot.send_message(row.chat_id, part,
-                                                reply_markup=markup(message.buttons) if last
-                                                else None)
+                await send_text(self.bot, row.chat_id, message.text, message.buttons)
             except RetryAfter as exc:
                 seconds = retry_seconds(exc)
                 self._retry(row, now, seconds, "retry_after")

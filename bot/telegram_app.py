@@ -27,14 +27,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.catalog import Catalog, load_catalog
-from bot.chunks import split_text
 from bot.clock import Clock, system_clock
 from bot.conversation import Conversation, Incoming, Outgoing, Response
 from bot.db import Database, make_engine, migrate
 from bot.flows import FlowRegistry, load_registry
 from bot.models import Coordinator
 from bot.nudges import plan_nudges
-from bot.outbox import OutboxSender, markup, retry_seconds
+from bot.outbox import OutboxSender, markup, retry_seconds, send_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -211,11 +210,7 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
                 await bot.send_photo(chat_id, outgoing.photo, caption=outgoing.text[:1000],
                                      reply_markup=markup(outgoing.buttons))
                 return
-            parts = split_text(outgoing.text)
-            for index, part in enumerate(parts):
-                last = index == len(parts) - 1
-                await bot.send_message(chat_id, part,
-                                       reply_markup=markup(outgoing.buttons) if last else None)
+            await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
             return
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
