@@ -17,6 +17,8 @@ def mermaid(flow: Flow, language: str = "en") -> str:
         label = step.label.get(language) if step.label else step.id
         if step.kind is StepKind.END:
             label = f"end: {step.outcome}"
+        if step.records:
+            label = f"{label} (records: {step.records})"
         opening, closing = SHAPES.get(step.kind, ("[", "]"))
         lines.append(f'    {_node(step.id)}{opening}"{_safe(label)}"{closing}')
     for step in flow.steps.values():

@@ -12,14 +12,27 @@ import yaml
 
 from bot import SUPPORTED_LANGUAGES
 from bot.catalog import CatalogError, load_catalog
-from bot.flows import FlowError, FlowRegistry, StepKind, load_flow, load_registry
+from bot.flows import (
+    MAX_CALLBACK_DATA,
+    MAX_FIELD_ID,
+    MAX_OPTION_VALUE,
+    MAX_OPTIONS,
+    MAX_STEP_ID,
+    FlowError,
+    FlowRegistry,
+    StepKind,
+    load_flow,
+    load_registry,
+)
 from bot.flows.conditions import ConditionError, parse_condition
+from bot.flows.loader import placeholders
+from bot.vocabulary import PARTY_FACT_VALUES, Audience, Outcome, PartyFact, Role
 
 from .conftest import DIALOGS, ROOT
 
 
 def test_every_flow_file_loads_and_is_valid(flows: FlowRegistry) -> None:
-    assert {"offender", "supporter", "new_case", "add_party"} <= set(flows.ids())
+    assert {"offender", "supporter", "new_case", "add_party", "add_supporter"} <= set(flows.ids())
     for flow_id in flows.ids():
         flow = flows.latest(flow_id)
         assert any(s.kind is StepKind.END for s in flow.steps.values())
@@ -41,11 +54,11 @@ def test_the_offender_flow_is_faithful_to_the_method(flows: FlowRegistry) -> Non
         assert question in preview
 
 
-def write_broken(tmp_path: Path, mutate: object) -> Path:
-    raw = yaml.safe_load((DIALOGS / "offender.flow.yaml").read_text(encoding="utf-8"))
+def write_broken(tmp_path: Path, mutate: object, flow_id: str = "offender") -> Path:
+    raw = yaml.safe_load((DIALOGS / f"{flow_id}.flow.yaml").read_text(encoding="utf-8"))
     assert callable(mutate)
     mutate(raw)
-    path = tmp_path / "offender.flow.yaml"
+    path = tmp_path / f"{flow_id}.flow.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -137,7 +150,7 @@ def test_an_older_flow_version_kept_in_the_archive_still_serves_talks_begun_on_i
         tmp_path: Path) -> None:
     folder = tmp_path / "dialogs"
     shutil.copytree(DIALOGS, folder)
-    (folder / "archive").mkdir()
+    (folder / "archive").mkdir(exist_ok=True)
     shutil.copy(folder / "offender.flow.yaml", folder / "archive" / "offender.v1.flow.yaml")
     current = (folder / "offender.flow.yaml").read_text(encoding="utf-8")
     (folder / "offender.flow.yaml").write_text(current.replace("version: 1", "version: 2", 1),
@@ -145,3 +158,198 @@ def test_an_older_flow_version_kept_in_the_archive_still_serves_talks_begun_on_i
     flows = load_registry(folder)
     assert flows.latest("offender").version == 2
     assert flows.get("offender", 1) is not None
+
+
+# -- the shared vocabulary -------------------------------------------------------------------
+def test_flows_speak_the_shared_enums(flows: FlowRegistry) -> None:
+    offender = flows.latest("offender")
+    assert offender.audience is Audience.PARTICIPANT and offender.role is Role.OFFENDER
+    assert flows.latest("new_case").audience is Audience.COORDINATOR
+    assert flows.latest("new_case").role is None
+    assert offender.step("completed").outcome is Outcome.COMPLETED
+    assert offender.step("not_acknowledged").outcome is Outcome.PRECONDITION_NOT_MET
+    assert flows.for_role(Role.SUPPORTER) is flows.latest("supporter")
+
+
+# -- the coordinator's labels -----------------------------------------------------------------
+def test_every_answer_in_a_participant_talk_has_a_label_for_the_coordinator(
+        flows: FlowRegistry) -> None:
+    for flow_id in ("offender", "supporter"):
+        flow = flows.latest(flow_id)
+        for step in flow.steps.values():
+            assert (step.summary_label is None) == (step.label is None), (flow_id, step.id)
+    own = flows.latest("offender").step("own_account")
+    assert own.label is not None and own.summary_label is not None
+    assert own.label.get("nl") == "Jouw verhaal" and own.summary_label.get("nl") == "Eigen verhaal"
+
+
+# -- party facts ------------------------------------------------------------------------------
+def test_the_offender_talk_records_the_acknowledgement_on_the_party(flows: FlowRegistry) -> None:
+    flow = flows.latest("offender")
+    recorded = {s.records: s.id for s in flow.steps.values() if s.records}
+    assert recorded == {PartyFact.ACKNOWLEDGED: "responsibility"}
+    values = {o.value for o in flow.step("responsibility").options}
+    assert values <= PARTY_FACT_VALUES[PartyFact.ACKNOWLEDGED]
+
+
+def test_a_pause_option_needs_no_fact_value(tmp_path: Path) -> None:
+    path = write_broken(tmp_path, lambda raw: step_of(raw, "voluntary").update(
+        records="wants_to_set_right"))
+    assert load_flow(path).step("voluntary").records is PartyFact.WANTS_TO_SET_RIGHT
+
+
+# -- button data ------------------------------------------------------------------------------
+def test_the_longest_button_data_fits_telegrams_limit() -> None:
+    talk_id, seq = 2**31 - 1, 10**6 - 1
+    longest = f"t:{talk_id}:{seq}:e:{'x' * MAX_STEP_ID}"
+    assert len(longest.encode()) <= MAX_CALLBACK_DATA
+    assert len(f"t:{talk_id}:{seq}:o{MAX_OPTIONS - 1}".encode()) <= MAX_CALLBACK_DATA
+
+
+def test_ids_and_values_at_the_limit_are_accepted(tmp_path: Path) -> None:
+    long_step, long_field = "s" * MAX_STEP_ID, "f" * MAX_FIELD_ID
+    long_value = "v" * MAX_OPTION_VALUE
+    text = (DIALOGS / "offender.flow.yaml").read_text(encoding="utf-8")
+    text = text.replace("needs_detail", long_step).replace("id: relation", f"id: {long_field}")
+    raw = yaml.safe_load(text)
+    step_of(raw, "needs")["options"][1]["value"] = long_value
+    step_of(raw, "needs")["options"] += [
+        {"value": f"o{i}", "label": {"nl": "x", "en": "x"}, "next": "review"}
+        for i in range(MAX_OPTIONS - 2)]
+    path = tmp_path / "offender.flow.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    flow = load_flow(path)
+    assert long_step in flow.steps and len(flow.step("needs").options) == MAX_OPTIONS
+
+
+# -- end steps --------------------------------------------------------------------------------
+def test_a_coordinators_form_ends_without_a_text_of_its_own(flows: FlowRegistry) -> None:
+    for flow_id in ("new_case", "add_party", "add_supporter"):
+        end = next(s for s in flows.latest(flow_id).steps.values() if s.kind is StepKind.END)
+        assert end.text.is_blank, flow_id
+        assert end.text.get("nl") == "" and end.text.get("en", "hergo") == ""
+    assert not flows.latest("offender").step("completed").text.is_blank
+
+
+# -- the article before {conference} ----------------------------------------------------------
+def test_no_english_text_puts_a_or_an_before_the_conference_name(flows: FlowRegistry) -> None:
+    for (flow_id, version), flow in flows.flows.items():
+        for step in flow.steps.values():
+            for text in step.text.all_variants():
+                found = re.search(r"\b(a|an)\s+\{conference\}", text["en"], re.I)
+                assert found is None, (flow_id, version, step.id, text["en"])
+
+
+# -- add_party v2: facts per offender ---------------------------------------------------------
+def test_adding_an_offender_may_give_them_their_own_version_of_the_facts(
+        flows: FlowRegistry) -> None:
+    flow = flows.latest("add_party")
+    assert flow.version == 2
+    order = list(flow.steps)
+    assert order.index("name") < order.index("facts_choice") < order.index("facts") < (
+        order.index("language"))
+    choice = flow.step("facts_choice")
+    assert "facts" in placeholders(choice.text.get("nl"))
+    assert {o.value: o.next for o in choice.options} == {"keep": "language",
+                                                         "own_version": "facts"}
+    assert flow.step("facts").max_length == 1000
+    assert [b.goto for b in flow.step("name").next] == ["facts_choice", "language"]
+
+
+def test_the_first_add_party_version_is_kept_in_the_archive(flows: FlowRegistry) -> None:
+    first = flows.get("add_party", 1)
+    assert first is not None and "facts_choice" not in first.steps
+    assert first.step("added").text.is_blank
+
+
+# -- add_supporter: the coordinator names a proposed supporter ---------------------------------
+def test_inviting_a_proposed_supporter_asks_how_to_address_them(flows: FlowRegistry) -> None:
+    flow = flows.latest("add_supporter")
+    assert flow.audience is Audience.COORDINATOR and flow.version == 1
+    assert list(flow.steps) == ["name", "language", "added"]
+    for lang in SUPPORTED_LANGUAGES:
+        assert {"proposed", "proposer"} <= placeholders(flow.step("name").text.get(lang))
+    assert [o.value for o in flow.step("language").options] == ["nl", "en"]
+
+
+# -- every new rule, broken on purpose --------------------------------------------------------
+def _options(count: int) -> list[dict[str, Any]]:
+    return [{"value": f"o{i}", "label": {"nl": "x", "en": "x"}, "next": "review"}
+            for i in range(count)]
+
+
+def _info(step_id: str) -> dict[str, Any]:
+    return {"id": step_id, "kind": "info", "text": {"nl": "x", "en": "x"}, "next": "completed"}
+
+
+@pytest.mark.parametrize(("flow_id", "mutate", "expected"), [
+    # summary_label
+    ("offender", lambda raw: step_of(raw, "own_account").pop("summary_label"),
+     "step 'own_account': needs a 'summary_label'"),
+    ("supporter", lambda raw: step_of(raw, "needs").pop("summary_label"),
+     "step 'needs': needs a 'summary_label'"),
+    ("offender", lambda raw: step_of(raw, "welcome").update(
+        summary_label={"nl": "x", "en": "x"}),
+     "step 'welcome': has a 'summary_label' but no 'label'"),
+    ("offender", lambda raw: step_of(raw, "own_account")["summary_label"].pop("en"),
+     "step 'own_account'.summary_label: has no text in language 'en'"),
+    ("new_case", lambda raw: step_of(raw, "facts").update(summary_label={"nl": "x", "en": "x"}),
+     "step 'facts': a coordinator's form has no 'summary_label'"),
+    # records
+    ("offender", lambda raw: step_of(raw, "responsibility").update(records="remorse"),
+     "step 'responsibility': records an unknown party fact 'remorse'"),
+    ("offender", lambda raw: step_of(raw, "responsibility").update(records="wants_to_set_right"),
+     "step 'responsibility': records 'wants_to_set_right', which cannot be 'partly'"),
+    ("offender", lambda raw: step_of(raw, "set_right").update(records="wants_to_set_right"),
+     "step 'set_right': records 'wants_to_set_right', which cannot be 'unsure'"),
+    ("offender", lambda raw: step_of(raw, "voluntary").update(records="wants_to_set_right") or
+     step_of(raw, "voluntary")["options"][1].pop("action"),
+     "step 'voluntary': records 'wants_to_set_right', which cannot be 'later'"),
+    ("offender", lambda raw: step_of(raw, "own_account").update(records="acknowledged"),
+     "step 'own_account': only a choice step of a participant's flow records a party fact"),
+    ("add_party", lambda raw: step_of(raw, "language").update(records="acknowledged"),
+     "step 'language': only a choice step of a participant's flow records a party fact"),
+    ("offender", lambda raw: step_of(raw, "facts_check").update(records="acknowledged"),
+     "step 'responsibility': records 'acknowledged', which step 'facts_check' records already"),
+    # button data
+    ("offender", lambda raw: raw["steps"].append(_info("s" * (MAX_STEP_ID + 1))),
+     f"step '{'s' * (MAX_STEP_ID + 1)}': a step id is at most {MAX_STEP_ID} characters"),
+    ("offender", lambda raw: raw["steps"].append(_info("Needs-detail")),
+     "step 'Needs-detail': a step id is at most"),
+    ("offender", lambda raw: raw["steps"].append(_info("2nd_step")),
+     "step '2nd_step': a step id is at most"),
+    ("offender", lambda raw: step_of(raw, "needs")["options"][0].update(
+        value="n" * (MAX_OPTION_VALUE + 1)),
+     f"step 'needs'.options[0]: an option value is at most {MAX_OPTION_VALUE} characters"),
+    ("offender", lambda raw: step_of(raw, "needs")["options"][0].update(value="nee:niets"),
+     "step 'needs'.options[0]: an option value is at most"),
+    ("offender", lambda raw: step_of(raw, "needs")["options"][0].update(value="nee niets"),
+     "step 'needs'.options[0]: an option value is at most"),
+    ("offender", lambda raw: step_of(raw, "supporters")["fields"][0].update(
+        id="f" * (MAX_FIELD_ID + 1)),
+     f"step 'supporters'.fields[0]: a field id is at most {MAX_FIELD_ID} characters"),
+    ("offender", lambda raw: step_of(raw, "supporters")["fields"][1].update(id="Relation"),
+     "step 'supporters'.fields[1]: a field id is at most"),
+    ("offender", lambda raw: step_of(raw, "supporters")["fields"][1].update(id="name"),
+     "step 'supporters': has two fields with the same id"),
+    ("offender", lambda raw: step_of(raw, "needs").update(options=_options(MAX_OPTIONS + 1)),
+     f"step 'needs': has {MAX_OPTIONS + 1} options; at most {MAX_OPTIONS}"),
+    # end texts: optional in a coordinator's form only
+    ("offender", lambda raw: step_of(raw, "completed").pop("text"),
+     "step 'completed'.text: needs a text per language"),
+    ("add_party", lambda raw: step_of(raw, "added").update(text={"nl": "Klaar."}),
+     "step 'added'.text: has no text in language 'en'"),
+    # roles and placeholders
+    ("add_supporter", lambda raw: raw.update(role="supporter"),
+     "flow: a coordinator flow has no role"),
+    ("offender", lambda raw: raw.pop("role"), "flow: a participant flow needs a role"),
+    ("add_supporter", lambda raw: step_of(raw, "name")["text"].update(nl="Hallo {voorsteller}"),
+     "unknown placeholder(s) ['voorsteller']"),
+])
+def test_each_new_rule_refuses_a_broken_flow_naming_file_and_step(
+        tmp_path: Path, flow_id: str, mutate: object, expected: str) -> None:
+    path = write_broken(tmp_path, mutate, flow_id)
+    with pytest.raises(FlowError) as caught:
+        load_flow(path)
+    assert expected in str(caught.value)
+    assert f"{flow_id}.flow.yaml" in str(caught.value)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.vocabulary import Variant
+
 
 class ConditionError(ValueError):
     pass
@@ -33,7 +35,7 @@ class Answered:
 
 @dataclass(frozen=True)
 class VariantIs:
-    variant: str
+    variant: Variant
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,6 @@ class Not:
 
 Condition = AnswerIn | Answered | VariantIs | AllOf | AnyOf | Not
 
-VARIANTS = ("hergo", "eigen-kracht")
-
-
 def parse_condition(raw: Any) -> Condition:
     if not isinstance(raw, Mapping):
         raise ConditionError(f"a condition must be a mapping, got {raw!r}")
@@ -70,9 +69,11 @@ def parse_condition(raw: Any) -> Condition:
     if keys == {"answered"}:
         return Answered(_name(raw["answered"]))
     if keys == {"variant"}:
-        if raw["variant"] not in VARIANTS:
-            raise ConditionError(f"unknown variant {raw['variant']!r}; known: {VARIANTS}")
-        return VariantIs(str(raw["variant"]))
+        try:
+            return VariantIs(Variant(raw["variant"]))
+        except ValueError:
+            raise ConditionError(f"unknown variant {raw['variant']!r}; known: "
+                                 f"{[v.value for v in Variant]}") from None
     if keys in ({"all"}, {"any"}):
         key = next(iter(keys))
         parts = raw[key]

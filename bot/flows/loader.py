@@ -9,24 +9,41 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from bot import SUPPORTED_LANGUAGES
-from bot.flows.conditions import (
-    VARIANTS,
-    AnswerIn,
-    ConditionError,
-    parse_condition,
-    referenced_steps,
+from bot.flows.conditions import AnswerIn, ConditionError, parse_condition, referenced_steps
+from bot.flows.model import (
+    FIELD_ID_PATTERN,
+    MAX_FIELD_ID,
+    MAX_OPTION_VALUE,
+    MAX_OPTIONS,
+    MAX_STEP_ID,
+    OPTION_VALUE_PATTERN,
+    STEP_ID_PATTERN,
+    Branch,
+    Field,
+    Flow,
+    LocalText,
+    Option,
+    Step,
+    StepKind,
 )
-from bot.flows.model import END_OUTCOMES, Branch, Field, Flow, LocalText, Option, Step, StepKind
+from bot.vocabulary import (
+    FLOW_OUTCOMES,
+    PARTY_FACT_VALUES,
+    Audience,
+    Outcome,
+    PartyFact,
+    Role,
+    Variant,
+)
 
-PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference"})
-AUDIENCES = ("participant", "coordinator")
-ROLES = ("offender", "victim", "supporter", "third_party")
+PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference", "proposed", "proposer"})
 OPTION_ACTIONS = ("pause",)
 MAX_TEXT_LENGTH = 4000  # Telegram caps a message at 4096 characters
 
@@ -51,9 +68,9 @@ class _Reader:
         if not isinstance(raw, Mapping) or not raw:
             self.fail(where, "needs a text per language (nl, en)")
             return LocalText(dict.fromkeys(SUPPORTED_LANGUAGES, ""))
-        if set(raw) <= set(VARIANTS):
-            variants = {v: self._languages(f"{where}.{v}", raw[v]) for v in raw}
-            missing = [v for v in VARIANTS if v not in raw]
+        if set(raw) <= set(Variant):
+            variants = {Variant(v): self._languages(f"{where}.{v}", raw[v]) for v in raw}
+            missing = [v.value for v in Variant if v not in raw]
             if missing:
                 self.fail(where, f"is written per variant but misses {', '.join(missing)}")
             return LocalText({}, variants)
@@ -115,19 +132,21 @@ def parse_flow(raw: Any, reader: _Reader) -> Flow | None:
         return None
     if not isinstance(raw["version"], int) or raw["version"] < 1:
         reader.fail("flow", "version must be a whole number from 1 up")
-    audience = raw["audience"]
-    if audience not in AUDIENCES:
-        reader.fail("flow", f"audience must be one of {AUDIENCES}")
-    role = raw.get("role")
-    if audience == "participant" and role not in ROLES:
-        reader.fail("flow", f"a participant flow needs a role, one of {ROLES}")
+    audience = _member(Audience, raw["audience"])
+    if audience is None:
+        reader.fail("flow", f"audience must be one of {[a.value for a in Audience]}")
+    role = _member(Role, raw.get("role"))
+    if audience is Audience.PARTICIPANT and role is None:
+        reader.fail("flow", f"a participant flow needs a role, one of {[r.value for r in Role]}")
+    if audience is Audience.COORDINATOR and "role" in raw:
+        reader.fail("flow", "a coordinator flow has no role")
     raw_steps = raw["steps"]
     if not isinstance(raw_steps, list) or not raw_steps:
         reader.fail("flow", "steps must be a non-empty list")
         return None
     steps: dict[str, Step] = {}
     for index, raw_step in enumerate(raw_steps):
-        step = _parse_step(raw_step, index, reader)
+        step = _parse_step(raw_step, index, audience, reader)
         if step is None:
             continue
         if step.id in steps:
@@ -137,8 +156,8 @@ def parse_flow(raw: Any, reader: _Reader) -> Flow | None:
     flow = Flow(
         id=str(raw["id"]),
         version=int(raw["version"]) if isinstance(raw["version"], int) else 0,
-        audience=str(audience),
-        role=str(role) if role else None,
+        audience=audience or Audience.PARTICIPANT,  # a wrong audience was reported above
+        role=role,
         title=reader.text("title", raw["title"]),
         start=str(raw["start"]),
         steps=steps,
@@ -147,25 +166,39 @@ def parse_flow(raw: Any, reader: _Reader) -> Flow | None:
     return flow
 
 
-def _parse_step(raw: Any, index: int, reader: _Reader) -> Step | None:
+def _parse_step(raw: Any, index: int, audience: Audience | None,
+                reader: _Reader) -> Step | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         reader.fail(f"step #{index + 1}", "needs an 'id'")
         return None
     sid = raw["id"]
     where = f"step '{sid}'"
+    if len(sid) > MAX_STEP_ID or not STEP_ID_PATTERN.match(sid):
+        reader.fail(where, f"a step id is at most {MAX_STEP_ID} characters: lower-case letters, "
+                    "digits and _, starting with a letter (it travels in button data)")
     try:
         kind = StepKind(str(raw.get("kind")))
     except ValueError:
         reader.fail(where, f"kind must be one of {[k.value for k in StepKind]}")
         return None
     known = {"id", "kind", "text", "label", "options", "next", "optional", "max_length", "fields",
-             "more", "add_label", "done_label", "outcome"}
+             "more", "add_label", "done_label", "outcome", "summary_label", "records"}
     unknown = set(raw) - known
     if unknown:
         reader.fail(where, f"has unknown key(s) {sorted(unknown)}")
+    participant = audience is Audience.PARTICIPANT
     label = reader.text(f"{where}.label", raw["label"]) if "label" in raw else None
     if kind in (StepKind.TEXT, StepKind.CHOICE, StepKind.LIST) and label is None:
         reader.fail(where, "needs a short 'label' (shown in the review and the summary)")
+    summary_label = (reader.text(f"{where}.summary_label", raw["summary_label"])
+                     if "summary_label" in raw else None)
+    if participant and label is not None and summary_label is None:
+        reader.fail(where, "needs a 'summary_label' (the coordinator's label for this answer in "
+                    "the summary, e.g. 'Eigen verhaal' for the participant's 'Jouw verhaal')")
+    if audience is Audience.COORDINATOR and summary_label is not None:
+        reader.fail(where, "a coordinator's form has no 'summary_label' (its 'label' is enough)")
+    if summary_label is not None and label is None:
+        reader.fail(where, "has a 'summary_label' but no 'label'")
     max_length = raw.get("max_length", 1500)
     if not isinstance(max_length, int) or not 1 <= max_length <= MAX_TEXT_LENGTH:
         reader.fail(where, f"max_length must be between 1 and {MAX_TEXT_LENGTH}")
@@ -176,24 +209,35 @@ def _parse_step(raw: Any, index: int, reader: _Reader) -> Step | None:
         reader.fail(where, "is a choice without options")
     if kind is not StepKind.CHOICE and options:
         reader.fail(where, "has options but is not a choice")
+    if len(options) > MAX_OPTIONS:
+        reader.fail(where, f"has {len(options)} options; at most {MAX_OPTIONS}")
     values = [o.value for o in options]
     if len(set(values)) != len(values):
         reader.fail(where, "has two options with the same value")
+    records = _parse_records(raw.get("records"), kind, participant, options, where, reader)
     fields = tuple(_parse_field(f, f"{where}.fields[{i}]", reader)
                    for i, f in enumerate(raw.get("fields") or []))
     if kind is StepKind.LIST and not fields:
         reader.fail(where, "is a list without fields")
-    outcome = raw.get("outcome")
-    if kind is StepKind.END and outcome not in END_OUTCOMES:
-        reader.fail(where, f"an end step needs an outcome, one of {sorted(END_OUTCOMES)}")
-    if kind is not StepKind.END and outcome is not None:
+    field_ids = [f.id for f in fields]
+    if len(set(field_ids)) != len(field_ids):
+        reader.fail(where, "has two fields with the same id")
+    outcome = _member(Outcome, raw.get("outcome"))
+    if kind is StepKind.END and outcome not in FLOW_OUTCOMES:
+        reader.fail(where, "an end step needs an outcome, one of "
+                    f"{sorted(o.value for o in FLOW_OUTCOMES)}")
+    if kind is not StepKind.END and raw.get("outcome") is not None:
         reader.fail(where, "only an end step has an outcome")
     if kind is StepKind.END and raw.get("next"):
         reader.fail(where, "an end step has no next")
+    if kind is StepKind.END and audience is Audience.COORDINATOR and "text" not in raw:
+        text = LocalText.blank()  # the use case answers when a coordinator's form ends
+    else:
+        text = reader.text(f"{where}.text", raw.get("text"))
     return Step(
         id=sid,
         kind=kind,
-        text=reader.text(f"{where}.text", raw.get("text")),
+        text=text,
         label=label,
         options=options,
         next=_parse_next(raw.get("next"), where, reader),
@@ -206,20 +250,47 @@ def _parse_step(raw: Any, index: int, reader: _Reader) -> Step | None:
         done_label=reader.text(f"{where}.done_label", raw["done_label"]) if "done_label" in raw
         else None,
         outcome=outcome,
+        summary_label=summary_label,
+        records=records,
     )
+
+
+def _parse_records(raw: Any, kind: StepKind, participant: bool, options: tuple[Option, ...],
+                   where: str, reader: _Reader) -> PartyFact | None:
+    """`records: FACT` keeps a choice's answer on the party, so later rules read a fact."""
+    if raw is None:
+        return None
+    fact = _member(PartyFact, raw)
+    if fact is None:
+        reader.fail(where, f"records an unknown party fact {raw!r}; known: "
+                    f"{[f.value for f in PartyFact]}")
+        return None
+    if kind is not StepKind.CHOICE or not participant:
+        reader.fail(where, "only a choice step of a participant's flow records a party fact")
+        return None
+    allowed = PARTY_FACT_VALUES[fact]
+    for option in options:
+        if option.action is None and option.value not in allowed:
+            reader.fail(where, f"records '{fact}', which cannot be '{option.value}'; "
+                        f"it takes {sorted(allowed)}")
+    return fact
 
 
 def _parse_option(raw: Any, where: str, reader: _Reader) -> Option:
     if not isinstance(raw, Mapping) or "value" not in raw:
         reader.fail(where, "an option needs a value and a label")
         return Option("?", LocalText({}))
+    value = str(raw["value"])
+    if len(value) > MAX_OPTION_VALUE or not OPTION_VALUE_PATTERN.match(value):
+        reader.fail(where, f"an option value is at most {MAX_OPTION_VALUE} characters: letters, "
+                    f"digits, _ and - (got {value!r})")
     action = raw.get("action")
     if action is not None and action not in OPTION_ACTIONS:
         reader.fail(where, f"unknown action {action!r}; known: {OPTION_ACTIONS}")
     if action is not None and raw.get("next"):
         reader.fail(where, "an option has either a next step or an action, not both")
     return Option(
-        value=str(raw["value"]),
+        value=value,
         label=reader.text(f"{where}.label", raw.get("label")),
         next=str(raw["next"]) if raw.get("next") else None,
         action=action,
@@ -230,17 +301,32 @@ def _parse_field(raw: Any, where: str, reader: _Reader) -> Field:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         reader.fail(where, "a field needs an id, a text and a label")
         return Field("?", LocalText({}), LocalText({}))
+    fid = raw["id"]
+    if len(fid) > MAX_FIELD_ID or not FIELD_ID_PATTERN.match(fid):
+        reader.fail(where, f"a field id is at most {MAX_FIELD_ID} characters: lower-case letters, "
+                    f"digits and _, starting with a letter (got {fid!r})")
     max_length = raw.get("max_length", 200)
     if not isinstance(max_length, int) or not 1 <= max_length <= MAX_TEXT_LENGTH:
         reader.fail(where, f"max_length must be between 1 and {MAX_TEXT_LENGTH}")
         max_length = 200
     return Field(
-        id=raw["id"],
+        id=fid,
         text=reader.text(f"{where}.text", raw.get("text")),
         label=reader.text(f"{where}.label", raw.get("label")),
         max_length=max_length,
         optional=bool(raw.get("optional", False)),
     )
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(enum: type[_E], raw: Any) -> _E | None:
+    """The enum member whose value is `raw`, or None."""
+    try:
+        return enum(raw)
+    except ValueError:
+        return None
 
 
 def _parse_next(raw: Any, where: str, reader: _Reader) -> tuple[Branch, ...]:
@@ -296,6 +382,14 @@ def _check_graph(flow: Flow, reader: _Reader) -> None:
                         if value not in known:
                             reader.fail(where, f"a condition expects '{value}' from "
                                         f"'{ref.step}', which has no such option")
+    recorded: dict[PartyFact, str] = {}
+    for step in steps.values():
+        if step.records is None:
+            continue
+        if step.records in recorded:
+            reader.fail(f"step '{step.id}'", f"records '{step.records}', which step "
+                        f"'{recorded[step.records]}' records already (one step per fact)")
+        recorded.setdefault(step.records, step.id)
     if reader.problems:
         return
     reachable = _walk([flow.start], lambda s: steps[s].targets())
@@ -346,8 +440,8 @@ class FlowRegistry:
     def ids(self) -> list[str]:
         return sorted({fid for fid, _ in self.flows})
 
-    def for_role(self, role: str) -> Flow | None:
-        matching = [f for f in self.flows.values() if f.audience == "participant"
+    def for_role(self, role: Role | str) -> Flow | None:
+        matching = [f for f in self.flows.values() if f.audience is Audience.PARTICIPANT
                     and f.role == role]
         return max(matching, key=lambda f: f.version) if matching else None
 

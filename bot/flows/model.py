@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot import SUPPORTED_LANGUAGES
 from bot.flows.conditions import Condition
+from bot.vocabulary import Audience, Outcome, PartyFact, Role, Variant
 
 
 class StepKind(StrEnum):
@@ -18,7 +21,16 @@ class StepKind(StrEnum):
     END = "end"  # the talk is over, with an outcome
 
 
-END_OUTCOMES = frozenset({"completed", "declined", "precondition_not_met"})
+# Limits that keep every button's callback data within Telegram's 64 bytes. A button carries
+# `t:<talk id>:<seq>:<action>`, the action being e.g. `o3`, `e:<step id>`, `ie:<n>`, `ir:<n>`.
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
+MAX_STEP_ID = 32
+STEP_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_FIELD_ID = 32
+FIELD_ID_PATTERN = STEP_ID_PATTERN
+MAX_OPTION_VALUE = 24
+OPTION_VALUE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_OPTIONS = 40
 
 
 @dataclass(frozen=True)
@@ -26,11 +38,20 @@ class LocalText:
     """A text in every supported language, optionally different per method variant."""
 
     by_language: Mapping[str, str]
-    by_variant: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    by_variant: Mapping[Variant, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def blank(cls) -> LocalText:
+        """No text at all (an end step of a coordinator's form: the use case answers)."""
+        return cls(dict.fromkeys(SUPPORTED_LANGUAGES, ""))
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(t.strip() for texts in self.all_variants() for t in texts.values())
 
     def get(self, language: str, variant: str | None = None) -> str:
         if variant is not None and variant in self.by_variant:
-            return self.by_variant[variant][language]
+            return self.by_variant[Variant(variant)][language]
         return self.by_language[language]
 
     def all_variants(self) -> list[Mapping[str, str]]:
@@ -66,8 +87,8 @@ class Field:
 class Step:
     id: str
     kind: StepKind
-    text: LocalText
-    label: LocalText | None = None
+    text: LocalText  # blank only on an end step of a coordinator's form
+    label: LocalText | None = None  # the participant's own label (review, "change ...")
     options: tuple[Option, ...] = ()
     next: tuple[Branch, ...] = ()
     optional: bool = False
@@ -76,7 +97,9 @@ class Step:
     more: LocalText | None = None
     add_label: LocalText | None = None
     done_label: LocalText | None = None
-    outcome: str | None = None
+    outcome: Outcome | None = None
+    summary_label: LocalText | None = None  # the coordinator's label in a participant's summary
+    records: PartyFact | None = None  # a choice whose answer is kept on the party as this fact
 
     def targets(self) -> list[str]:
         found = [o.next for o in self.options if o.next]
@@ -91,8 +114,8 @@ class Step:
 class Flow:
     id: str
     version: int
-    audience: str  # "participant" or "coordinator"
-    role: str | None
+    audience: Audience
+    role: Role | None  # set on a participant flow
     title: LocalText
     start: str
     steps: Mapping[str, Step]
