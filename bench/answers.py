@@ -3,7 +3,7 @@
 Prints figures; asserts nothing. Run: python bench/answers.py [--talks 200] [--database URL]
 (the database is wiped: use a scratch one). Measures:
   - the pure engine: answers per second through `advance` (no storage);
-  - `Conversation.handle` per answer (one transaction, state stored, outbox rows): latency
+  - `Router.handle` per answer (one transaction, state stored, outbox rows): latency
     percentiles and answers per second, for many talks in progress at once, one at a time.
 """
 
@@ -21,11 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.catalog import load_catalog
 from bot.clock import system_clock
-from bot.conversation import Conversation, Incoming
+from bot.router import Router
 from bot.engine import Context, Press, Say, advance, begin
 from bot.models import Case, Coordinator, Invite, Party
 from bot.settings import ROOT
 from bot.tokens import new_token, token_hash
+from bot.turn import App, Incoming
 from tests.conftest import fresh_database
 
 ANSWERS = ["t:next", "t:next", "t:o0", "t:o0", "Ik nam de fiets mee.", "t:o0", "t:skip", "t:o0",
@@ -55,8 +56,8 @@ async def conversation_figures(url: str, talks: int) -> tuple[list[float], float
     db = await fresh_database(url)
     flows = load_registry(ROOT / "dialogs")
     catalog = load_catalog(ROOT / "dialogs" / "messages.yaml")
-    conversation = Conversation(db=db, flows=flows, catalog=catalog, clock=system_clock,
-                                bot_username="bench_bot")
+    router = Router(db=db, app=App(flows=flows, catalog=catalog, bot_username="bench_bot"),
+                    clock=system_clock)
     now = system_clock()
     tokens: list[str] = []
     async with db.transaction() as session:
@@ -80,7 +81,7 @@ async def conversation_figures(url: str, talks: int) -> tuple[list[float], float
     seqs: dict[int, str] = {}
 
     async def send(user: int, incoming: Incoming) -> None:
-        response = await conversation.handle(incoming)
+        response = await router.handle(incoming)
         for message in response.messages:
             for row in message.buttons:
                 for _, data in row:
@@ -130,7 +131,7 @@ def main() -> None:
         latencies, rate = asyncio.run(conversation_figures(url, args.talks))
     ordered = sorted(latencies)
     p99 = ordered[int(len(ordered) * 0.99) - 1]
-    print(f"Conversation.handle on {url.split(':')[0]}, {args.talks} talks in progress, "
+    print(f"Router.handle on {url.split(':')[0]}, {args.talks} talks in progress, "
           f"{len(latencies)} answers: {rate:,.0f} answers/s; latency ms "
           f"p50 {statistics.median(latencies):.2f}, p99 {p99:.2f}, max {ordered[-1]:.2f}")
 

@@ -14,13 +14,7 @@ from typing import Any
 from bot.catalog import Catalog
 from bot.flows.conditions import holds
 from bot.flows.model import Field, Flow, Step, StepKind
-
-
-class Status:
-    ACTIVE = "active"
-    PAUSED = "paused"
-    ENDED = "ended"
-    WITHDRAWN = "withdrawn"
+from bot.vocabulary import TalkStatus
 
 
 @dataclass(frozen=True)
@@ -28,7 +22,7 @@ class TalkState:
     flow_id: str
     flow_version: int
     step: str
-    status: str = Status.ACTIVE
+    status: str = TalkStatus.ACTIVE
     answers: Mapping[str, Any] = field(default_factory=dict)
     path: tuple[str, ...] = ()  # steps walked, the current one last (except while editing)
     draft: Mapping[str, Any] | None = None  # a list step's record in progress
@@ -136,6 +130,7 @@ class Result:
     replies: tuple[Reply, ...]
     state: TalkState
     events: tuple[Event, ...] = ()
+    answered: str | None = None  # the label of the button that answered the question
 
 
 def begin(flow: Flow, ctx: Context, catalog: Catalog) -> Result:
@@ -208,14 +203,14 @@ class _Turn:
 
     # -- input --------------------------------------------------------------------------------
     def handle(self, state: TalkState, event: Input) -> Result:
-        if state.status == Status.ENDED:
+        if state.status == TalkStatus.ENDED:
             return Result((Reply(self.t("talk.already_ended")),), state)
-        if state.status == Status.WITHDRAWN:
+        if state.status == TalkStatus.WITHDRAWN:
             return self._withdrawn(state, event)
         if isinstance(event, Edited):
             return Result((Reply(self.t("input.edited")),), state)
-        if state.status == Status.PAUSED:
-            resumed = replace(state, status=Status.ACTIVE)
+        if state.status == TalkStatus.PAUSED:
+            resumed = replace(state, status=TalkStatus.ACTIVE)
             if isinstance(event, Show | PauseTalk):
                 shown = self.prompt(resumed)
                 return Result((Reply(self.t("talk.welcome_back")), *shown.replies), shown.state,
@@ -256,7 +251,7 @@ class _Turn:
 
     def _withdrawn(self, state: TalkState, event: Input) -> Result:
         if isinstance(event, Press) and event.action == "resume" and event.seq == state.seq:
-            shown = self.prompt(replace(state, status=Status.ACTIVE))
+            shown = self.prompt(replace(state, status=TalkStatus.ACTIVE))
             return replace(shown, events=(Event("resumed"),))
         seq = state.seq + 1
         button = ((Button(self.t("button.resume"), "resume"),),)
@@ -265,13 +260,13 @@ class _Turn:
 
     def _pause(self, state: TalkState) -> Result:
         return Result((Reply(self.t("talk.paused")),),
-                      replace(state, status=Status.PAUSED, pending=None), (Event("paused"),))
+                      replace(state, status=TalkStatus.PAUSED, pending=None), (Event("paused"),))
 
     def _press(self, state: TalkState, step: Step, action: str) -> Result:
         if state.pending == "stop":
             if action == "stop":
                 return Result((Reply(self.t("talk.withdrawn")),),
-                              replace(state, status=Status.WITHDRAWN, pending=None),
+                              replace(state, status=TalkStatus.WITHDRAWN, pending=None),
                               (Event("withdrawn"),))
             if action == "stay":
                 return self.prompt(replace(state, pending=None))
@@ -287,12 +282,15 @@ class _Turn:
             index = int(action[1:])
             if index < len(step.options):
                 return self._choose(state, step, index)
-        if kind is StepKind.LIST and state.draft is None and action in ("add", "done"):
-            if action == "add":
-                return self.prompt(replace(state, draft={"field": 0, "item": {}}))
-            return self.leave(replace(state, answers={**state.answers,
-                                                      step.id: state.answers.get(step.id, [])}),
-                              step)
+        if kind is StepKind.LIST and state.draft is None:
+            listed = self._list_press(state, step, action)
+            if listed is not None:
+                return listed
+        if kind is StepKind.LIST and state.draft is not None and action == "keep":
+            was = state.draft.get("was") or {}
+            field_id = step.fields[int(state.draft["field"])].id
+            if field_id in was:
+                return self._list_field(state, step, state.draft, was[field_id])
         if kind is StepKind.REVIEW:
             if action == "submit":
                 return self.leave(state, step)
@@ -305,9 +303,30 @@ class _Turn:
     def _choose(self, state: TalkState, step: Step, index: int) -> Result:
         option = step.options[index]
         answered = replace(state, answers={**state.answers, step.id: option.value})
+        label = option.label.get(self.ctx.language, self.ctx.variant)
         if option.action == "pause":
-            return self._pause(state)
-        return self.leave(answered, step, option.next)
+            return replace(self._pause(state), answered=label)
+        return replace(self.leave(answered, step, option.next), answered=label)
+
+    def _list_press(self, state: TalkState, step: Step, action: str) -> Result | None:
+        """Add an item, finish the list, or change or remove one item (by its position)."""
+        items = list(state.answers.get(step.id) or [])
+        if action == "add":
+            return self.prompt(replace(state, draft={"field": 0, "item": {}}))
+        if action == "done":
+            done = self.leave(replace(state, answers={**state.answers, step.id: items}), step)
+            label = self.local(step.done_label) if step.done_label else self.t("button.done")
+            return replace(done, answered=label)
+        verb, _, number = action.partition(":")
+        if verb not in ("ie", "ir") or not number.isdigit() or int(number) >= len(items):
+            return None
+        index = int(number)
+        if verb == "ir":
+            del items[index]
+            removed = replace(state, answers={**state.answers, step.id: items})
+            return self.note("prompt.item_removed", removed)
+        draft = {"field": 0, "item": {}, "index": index, "was": dict(items[index])}
+        return self.prompt(replace(state, draft=draft))
 
     def _say(self, state: TalkState, step: Step, text: str) -> Result:
         text = text.strip()
@@ -324,6 +343,8 @@ class _Turn:
                 if wanted in (option.value.casefold(),
                               option.label.get(self.ctx.language, self.ctx.variant).casefold()):
                     return self._choose(state, step, index)
+        if step.kind is StepKind.REVIEW:  # the review with its buttons is right above
+            return Result((Reply(self.t("input.use_review_buttons")),), state)
         return self.note("input.use_buttons", state)
 
     def _typed(self, state: TalkState, step: Step, text: str, limit: int,
@@ -342,8 +363,12 @@ class _Turn:
         def store(s: TalkState) -> Result:
             item = {**draft["item"], current.id: text}
             if index + 1 < len(step.fields):
-                return self.prompt(replace(s, draft={"field": index + 1, "item": item}))
-            items = [*s.answers.get(step.id, []), item]
+                return self.prompt(replace(s, draft={**draft, "field": index + 1, "item": item}))
+            items = list(s.answers.get(step.id, []))
+            if "index" in draft and int(draft["index"]) < len(items):
+                items[int(draft["index"])] = item  # an item changed in place
+            else:
+                items.append(item)
             return self.prompt(replace(s, draft=None, answers={**s.answers, step.id: items}))
 
         if text is None:
@@ -352,7 +377,8 @@ class _Turn:
 
     def _skip(self, state: TalkState, step: Step) -> Result:
         if step.kind is StepKind.TEXT and step.optional:
-            return self.leave(replace(state, answers={**state.answers, step.id: None}), step)
+            left = self.leave(replace(state, answers={**state.answers, step.id: None}), step)
+            return replace(left, answered=self.t("button.skip"))
         if step.kind is StepKind.LIST and state.draft is not None:
             if step.fields[int(state.draft["field"])].optional:
                 return self._list_field(state, step, state.draft, None)
@@ -367,7 +393,8 @@ class _Turn:
                 return self.prompt(replace(state, draft=None))
             previous = step.fields[index - 1].id
             item = {k: v for k, v in state.draft["item"].items() if k != previous}
-            return self.prompt(replace(state, draft={"field": index - 1, "item": item}))
+            return self.prompt(replace(state, draft={**state.draft, "field": index - 1,
+                                                     "item": item}))
         if state.editing is not None:
             return self.prompt(replace(state, step=state.editing, editing=None))
         if len(state.path) < 2:
@@ -376,11 +403,8 @@ class _Turn:
         return self.prompt(replace(state, path=path, step=path[-1], draft=None))
 
     def _edit(self, state: TalkState, review: Step, target: str) -> Result:
-        edited = replace(state, step=target, editing=review.id, draft=None)
-        if self.flow.step(target).kind is StepKind.LIST:
-            edited = replace(edited, answers={k: v for k, v in state.answers.items()
-                                              if k != target})
-        return self.prompt(edited)
+        """Back to one answered step; a list keeps its items, to change one at a time."""
+        return self.prompt(replace(state, step=target, editing=review.id, draft=None))
 
     # -- moving on ----------------------------------------------------------------------------
     def resolve(self, state: TalkState, step: Step, chosen: str | None = None) -> str:
@@ -422,7 +446,7 @@ class _Turn:
         step = self.flow.step(step_id)
         if step.kind is StepKind.END:
             kept = {k: v for k, v in state.answers.items() if k in state.path}
-            ended = replace(state, status=Status.ENDED, outcome=step.outcome, answers=kept,
+            ended = replace(state, status=TalkStatus.ENDED, outcome=step.outcome, answers=kept,
                             seq=state.seq + 1)
             return Result((Reply(self.local(step.text)),), ended,
                           (Event("ended", step.outcome),))
@@ -458,17 +482,29 @@ class _Turn:
                      text: str) -> tuple[str, list[tuple[Button, ...]]]:
         if state.draft is not None:
             current = step.fields[int(state.draft["field"])]
-            rows: list[tuple[Button, ...]] = (
-                [(Button(self.t("button.skip"), "skip"),)] if current.optional else []
-            )
-            return self.local(current.text), rows
+            rows: list[tuple[Button, ...]] = []
+            field_text = self.local(current.text)
+            was = (state.draft.get("was") or {}).get(current.id)
+            if current.id in (state.draft.get("was") or {}):
+                shown = was if was else self.t("answer.skipped")
+                field_text += "\n\n" + self.t("prompt.current_answer", answer=shown)
+                rows.append((Button(self.t("button.keep"), "keep"),))
+            if current.optional:
+                rows.append((Button(self.t("button.skip"), "skip"),))
+            return field_text, rows
         items = state.answers.get(step.id) or []
-        if items and step.more is not None:
+        if items:
             listed = answer_text(step, items, self.ctx, self.catalog)
-            text = self.t("prompt.list_so_far", items=listed) + "\n\n" + self.local(step.more)
+            more = self.local(step.more) if step.more is not None else text
+            text = self.t("prompt.list_so_far", items=listed) + "\n\n" + more
         add = self.local(step.add_label) if step.add_label else self.t("button.add")
         done = self.local(step.done_label) if step.done_label else self.t("button.done")
-        return text, [(Button(add, "add"),), (Button(done, "done"),)]
+        rows = [(Button(add, "add"),), (Button(done, "done"),)]
+        for index, item in enumerate(items):
+            short = _short(str(item.get(step.fields[0].id) or "–"))
+            rows.append((Button(self.t("button.item_change", item=short), f"ie:{index}"),
+                         Button(self.t("button.item_remove", item=short), f"ir:{index}")))
+        return text, rows
 
     def _review_prompt(self, state: TalkState,
                        text: str) -> tuple[str, list[tuple[Button, ...]]]:
@@ -481,6 +517,10 @@ class _Turn:
             lines.append(f"\n{label}:\n{shown}")
             rows.append((Button(self.t("button.change", label=label), f"e:{step.id}"),))
         return "\n".join(lines), rows
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Values(dict[str, str]):

@@ -12,6 +12,17 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from bot.vocabulary import (
+    ActorKind,
+    AuditAction,
+    InviteKind,
+    Notice,
+    OutboxStatus,
+    Role,
+    TalkStatus,
+    Variant,
+)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; hands back aware datetimes on every database (SQLite forgets the zone)."""
@@ -57,6 +68,16 @@ class Coordinator(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class Admin(SQLModel, table=True):
+    """An organisation admin: sees every coordinator and case, hands cases over, reads the
+    audit trail; sees no talk contents unless they take a case over as its coordinator."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
+    language: str = Field(default="nl", max_length=5)
+    created_at: datetime = _utc()
+
+
 class Case(SQLModel, table=True):
     __tablename__ = "conference_case"
     __table_args__ = (sa.UniqueConstraint("coordinator_id", "reference"),)
@@ -64,7 +85,7 @@ class Case(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     coordinator_id: int = Field(foreign_key="coordinator.id", index=True)
     reference: str = Field(max_length=40)
-    variant: str = Field(max_length=20)  # hergo | eigen-kracht
+    variant: Variant = Field(sa_type=sa.String(20))
     facts: str = Field(sa_type=PersonalText)
     language: str = Field(max_length=5)
     timezone: str = Field(max_length=64)
@@ -74,11 +95,15 @@ class Case(SQLModel, table=True):
 class Party(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="conference_case.id", index=True)
-    role: str = Field(max_length=20)  # offender | victim | supporter | third_party
+    role: Role = Field(sa_type=sa.String(20))
     name: str = Field(sa_type=PersonalText)
     language: str = Field(max_length=5)
     supports_party_id: int | None = Field(default=None, foreign_key="party.id")
     telegram_user_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
+    facts: str | None = Field(default=None, sa_type=PersonalText)  # this party's own version
+    # Recorded from the talk when it ends (see PartyFact): later rules read these, never answers.
+    acknowledged: str | None = Field(default=None, max_length=12)
+    wants_to_set_right: str | None = Field(default=None, max_length=12)
     created_at: datetime = _utc()
 
 
@@ -87,7 +112,7 @@ class Invite(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    kind: str = Field(max_length=20)  # party | coordinator
+    kind: InviteKind = Field(sa_type=sa.String(20))
     party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
@@ -103,10 +128,11 @@ class Talk(SQLModel, table=True):
     user_id: int = Field(sa_type=sa.BigInteger, index=True)
     party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
     case_id: int | None = Field(default=None, foreign_key="conference_case.id")
+    about_id: int | None = None  # what a coordinator's form is about (a proposal)
     flow_id: str = Field(max_length=40)
     flow_version: int
     step: str = Field(max_length=60)
-    status: str = Field(max_length=20, index=True)
+    status: TalkStatus = Field(sa_type=sa.String(20), index=True)
     outcome: str | None = Field(default=None, max_length=40)
     seq: int = 0
     answers: dict[str, Any] = Field(default_factory=dict, sa_type=PersonalJSON)
@@ -140,14 +166,37 @@ class Outbox(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=sa.BigInteger)
-    kind: str = Field(max_length=40)
+    kind: Notice = Field(sa_type=sa.String(40))
     ref_id: int | None = None
-    status: str = Field(default="pending", max_length=12)  # pending | sent | failed
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(12))
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=120)
     due_at: datetime = _utc()
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
+
+
+class ParticipantNote(SQLModel, table=True):
+    """Something a participant wrote after their talk ended and asked to pass on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    party_id: int = Field(foreign_key="party.id", index=True)
+    text: str = Field(sa_type=PersonalText)
+    created_at: datetime = _utc()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which case, and when; never the data itself. Written in the same
+    transaction as the action (a refusal too)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc()
+    actor_user_id: int = Field(sa_type=sa.BigInteger)
+    actor_kind: ActorKind = Field(sa_type=sa.String(12))
+    action: AuditAction = Field(sa_type=sa.String(30))
+    case_id: int | None = Field(default=None, index=True)  # no foreign key: outlives erasure
+    party_id: int | None = None
+    allowed: bool = True
 
 
 class SeenUpdate(SQLModel, table=True):

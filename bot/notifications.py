@@ -7,17 +7,22 @@ the outbox itself never holds personal text.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import buttons
+from bot.buttons import CaseTap, CaseVerb
 from bot.catalog import Catalog
-from bot.engine import TalkState, answer_text, answered_steps
-from bot.flows import Flow, FlowRegistry
-from bot.models import Case, Coordinator, Outbox, Party, Proposal, Talk
-from bot.talks import context_for, load
+from bot.flows import FlowRegistry
+from bot.language import pick_language
+from bot.models import Case, Coordinator, Outbox, ParticipantNote, Party, Proposal, Talk
+from bot.talk_store import load
+from bot.views.summary import answers_summary
+from bot.vocabulary import OPEN_STATUSES, Notice
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
@@ -28,13 +33,13 @@ class Message:
     buttons: Keyboard = ()
 
 
-async def owe(session: AsyncSession, *, chat_id: int, kind: str, ref_id: int | None,
+async def owe(session: AsyncSession, *, chat_id: int, kind: Notice, ref_id: int | None,
               now: datetime, due_at: datetime | None = None) -> None:
     session.add(Outbox(chat_id=chat_id, kind=kind, ref_id=ref_id, due_at=due_at or now,
                        created_at=now))
 
 
-async def tell_coordinator(session: AsyncSession, case: Case, kind: str, ref_id: int | None,
+async def tell_coordinator(session: AsyncSession, case: Case, kind: Notice, ref_id: int | None,
                            now: datetime) -> None:
     coordinator = await session.get(Coordinator, case.coordinator_id)
     if coordinator is not None:
@@ -46,63 +51,99 @@ def role_name(catalog: Catalog, role: str, language: str) -> str:
     return catalog(f"role.{role}", language)
 
 
+@dataclass(frozen=True)
+class _Render:
+    session: AsyncSession
+    row: Outbox
+    catalog: Catalog
+    flows: FlowRegistry
+    language: str
+
+    def t(self, key: str, **params: object) -> str:
+        return self.catalog(key, self.language, **params)
+
+    def about(self, case: Case, party: Party) -> dict[str, str]:
+        return {"reference": case.reference, "name": party.name,
+                "role": role_name(self.catalog, party.role, self.language)}
+
+
 async def render(session: AsyncSession, row: Outbox, catalog: Catalog,
                  flows: FlowRegistry) -> Message | None:
     """The message for an outbox row, or None when what it points to is gone."""
-    if row.kind == "nudge":
-        return await _nudge(session, row, catalog)
     coordinator = (await session.exec(
         select(Coordinator).where(Coordinator.telegram_user_id == row.chat_id))).first()
-    lang = coordinator.language if coordinator else "nl"
-    if row.kind in ("invite_opened", "invite_refused"):
-        party = await session.get(Party, row.ref_id)
-        if party is None:
-            return None
-        case = await session.get(Case, party.case_id)
-        assert case is not None
-        return Message(catalog(f"notify.{row.kind}", lang, reference=case.reference,
-                               name=party.name, role=role_name(catalog, party.role, lang)))
-    talk = await session.get(Talk, row.ref_id)
-    if talk is None or talk.party_id is None:
-        return None
-    party = await session.get(Party, talk.party_id)
-    case = await session.get(Case, party.case_id) if party else None
+    language = pick_language(coordinator.language if coordinator else None)
+    return await _RENDERERS[Notice(row.kind)](_Render(session, row, catalog, flows, language))
+
+
+async def _party_notice(r: _Render) -> Message | None:
+    party = await r.session.get(Party, r.row.ref_id)
+    case = await r.session.get(Case, party.case_id) if party else None
     if party is None or case is None:
         return None
-    head = catalog(f"notify.{row.kind}", lang, reference=case.reference, name=party.name,
-                   role=role_name(catalog, party.role, lang))
-    if row.kind not in ("talk_completed", "precondition_not_met", "talk_declined"):
-        return Message(head)
-    loaded = load(talk, flows)
-    summary = _summary(loaded.flow, loaded.state, catalog, lang, case, party)
-    buttons: list[tuple[tuple[str, str], ...]] = []
-    if row.kind == "talk_completed":
-        proposals = await session.exec(
-            select(Proposal).where(Proposal.proposed_by_party_id == party.id))
-        for proposal in proposals.all():
-            label = catalog("button.invite_supporter", lang, name=proposal.name)
-            buttons.append(((label, f"c:sup:{proposal.id}"),))
-    buttons.append(((catalog("button.case_card", lang), f"c:case:{case.id}"),))
-    return Message(f"{head}\n\n{summary}", tuple(buttons))
+    return Message(r.t(f"notify.{r.row.kind}", **r.about(case, party)))
 
 
-def _summary(flow: Flow, state: TalkState, catalog: Catalog, lang: str, case: Case,
-             party: Party) -> str:
-    ctx = context_for(catalog, lang, case, party)
-    lines = []
-    for step in answered_steps(flow, state):
-        assert step.label is not None
-        label = step.label.get(lang, ctx.variant)
-        lines.append(f"▪ {label}:\n{answer_text(step, state.answers[step.id], ctx, catalog)}")
-    return "\n".join(lines) if lines else catalog("notify.no_answers", lang)
-
-
-async def _nudge(session: AsyncSession, row: Outbox, catalog: Catalog) -> Message | None:
-    talk = await session.get(Talk, row.ref_id)
-    if (talk is None or talk.status not in ("active", "paused")
-            or talk.last_activity_at > row.created_at):
-        return None  # answered (or ended) since the nudge was planned: nothing to say
-    party = await session.get(Party, talk.party_id) if talk.party_id else None
-    if party is None:
+async def _talk_notice(r: _Render) -> Message | None:
+    talk = await r.session.get(Talk, r.row.ref_id)
+    party = await r.session.get(Party, talk.party_id) if talk and talk.party_id else None
+    case = await r.session.get(Case, party.case_id) if party else None
+    if talk is None or party is None or case is None:
         return None
-    return Message(catalog("nudge.text", party.language, name=party.name))
+    head = r.t(f"notify.{r.row.kind}", **r.about(case, party))
+    if r.row.kind not in (Notice.TALK_COMPLETED, Notice.PRECONDITION_NOT_MET,
+                          Notice.TALK_DECLINED):
+        return Message(head)
+    loaded = load(talk, r.flows)
+    summary = answers_summary(loaded.flow, loaded.state, r.catalog, r.language, case, party)
+    rows: list[tuple[tuple[str, str], ...]] = []
+    if r.row.kind == Notice.TALK_COMPLETED:
+        proposals = await r.session.exec(
+            select(Proposal).where(Proposal.proposed_by_party_id == party.id))
+        rows += [((r.t("button.invite_supporter", name=p.name),
+                   buttons.encode(CaseTap(CaseVerb.INVITE_PROPOSAL, p.id or 0))),)
+                 for p in proposals.all()]
+    rows.append(((r.t("button.case_card"), buttons.encode(CaseTap(CaseVerb.CARD, case.id or 0))),))
+    return Message(f"{head}\n\n{summary}", tuple(rows))
+
+
+async def _note(r: _Render) -> Message | None:
+    note = await r.session.get(ParticipantNote, r.row.ref_id)
+    party = await r.session.get(Party, note.party_id) if note else None
+    case = await r.session.get(Case, party.case_id) if party else None
+    if note is None or party is None or case is None:
+        return None
+    return Message(r.t("notify.participant_note", text=note.text, **r.about(case, party)))
+
+
+async def _handed_over(r: _Render) -> Message | None:
+    case = await r.session.get(Case, r.row.ref_id)
+    coordinator = await r.session.get(Coordinator, case.coordinator_id) if case else None
+    if case is None or coordinator is None:
+        return None
+    key = ("notify.case_handed_to_you" if coordinator.telegram_user_id == r.row.chat_id
+           else "notify.case_handed_away")
+    return Message(r.t(key, reference=case.reference))
+
+
+async def _nudge(r: _Render) -> Message | None:
+    talk = await r.session.get(Talk, r.row.ref_id)
+    if (talk is None or talk.status not in OPEN_STATUSES
+            or talk.last_activity_at > r.row.created_at):
+        return None  # answered (or ended) since the nudge was planned: nothing to say
+    party = await r.session.get(Party, talk.party_id) if talk.party_id else None
+    case = await r.session.get(Case, party.case_id) if party else None
+    if party is None or case is None:
+        return None
+    return Message(r.catalog("nudge.text", party.language, name=party.name,
+                             reference=case.reference))
+
+
+_RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
+    Notice.INVITE_OPENED: _party_notice, Notice.INVITE_REFUSED: _party_notice,
+    Notice.INVITE_EXPIRED: _party_notice,
+    Notice.TALK_COMPLETED: _talk_notice, Notice.TALK_DECLINED: _talk_notice,
+    Notice.PRECONDITION_NOT_MET: _talk_notice, Notice.TALK_WITHDRAWN: _talk_notice,
+    Notice.TALK_RESUMED: _talk_notice, Notice.NUDGE: _nudge,
+    Notice.PARTICIPANT_NOTE: _note, Notice.CASE_HANDED_OVER: _handed_over,
+}

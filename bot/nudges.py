@@ -12,9 +12,9 @@ from sqlmodel import col, or_, select
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.engine import Status
 from bot.models import Case, Party, Talk
 from bot.notifications import owe
+from bot.vocabulary import OPEN_STATUSES, Notice
 
 DAYTIME = (time(9, 0), time(20, 0))
 
@@ -38,7 +38,7 @@ async def plan_nudges(db: Database, clock: Clock, after: timedelta) -> int:
             select(Talk, Party, Case)
             .join(Party, col(Party.id) == Talk.party_id)
             .join(Case, col(Case.id) == Party.case_id)
-            .where(col(Talk.status).in_((Status.ACTIVE, Status.PAUSED)),
+            .where(col(Talk.status).in_(OPEN_STATUSES),
                    col(Talk.last_activity_at) <= now - after,
                    or_(col(Talk.nudged_at).is_(None),
                        col(Talk.nudged_at) < Talk.last_activity_at))
@@ -47,7 +47,7 @@ async def plan_nudges(db: Database, clock: Clock, after: timedelta) -> int:
         for talk, party, case in rows.all():
             if party.telegram_user_id is None:
                 continue
-            await owe(session, chat_id=party.telegram_user_id, kind="nudge", ref_id=talk.id,
+            await owe(session, chat_id=party.telegram_user_id, kind=Notice.NUDGE, ref_id=talk.id,
                       now=now, due_at=reasonable_time(now, case.timezone))
             talk.nudged_at = now
             session.add(talk)

@@ -22,6 +22,7 @@ from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Outbox
 from bot.notifications import Keyboard, render
+from bot.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -86,7 +87,7 @@ class OutboxSender:
         async with self.db.transaction() as session:
             row = (await session.exec(
                 select(Outbox)
-                .where(Outbox.status == "pending", col(Outbox.due_at) <= now)
+                .where(Outbox.status == OutboxStatus.PENDING, col(Outbox.due_at) <= now)
                 .order_by(col(Outbox.due_at), col(Outbox.id))
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -95,7 +96,7 @@ class OutboxSender:
                 return None
             message = await render(session, row, self.catalog, self.flows)
             if message is None:
-                row.status, row.last_error = "sent", "nothing_to_say"
+                row.status, row.last_error = OutboxStatus.SENT, "nothing_to_say"
                 session.add(row)
                 return 0
             try:
@@ -107,12 +108,13 @@ class OutboxSender:
                 log.warning("outbox %s: Telegram asks to wait %.0f s", row.id, seconds)
                 return None
             except Forbidden:
-                row.status, row.last_error, row.attempts = "failed", "forbidden", row.attempts + 1
+                row.status, row.last_error = OutboxStatus.FAILED, "forbidden"
+                row.attempts += 1
                 session.add(row)
                 log.warning("outbox %s: the recipient blocked the bot", row.id)
                 return 0
             except BadRequest as exc:
-                row.status, row.attempts = "failed", row.attempts + 1
+                row.status, row.attempts = OutboxStatus.FAILED, row.attempts + 1
                 row.last_error = f"bad_request: {type(exc).__name__}"
                 session.add(row)
                 log.error("outbox %s: Telegram refused the message", row.id)
@@ -122,7 +124,7 @@ class OutboxSender:
                 session.add(row)
                 log.warning("outbox %s: %s, will try again", row.id, type(exc).__name__)
                 return 0
-            row.status, row.sent_at, row.attempts = "sent", now, row.attempts + 1
+            row.status, row.sent_at, row.attempts = OutboxStatus.SENT, now, row.attempts + 1
             session.add(row)
             return 1
 
@@ -131,7 +133,7 @@ class OutboxSender:
         row.attempts += 1
         row.last_error = reason
         if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
+            row.status = OutboxStatus.FAILED
         row.due_at = now + timedelta(seconds=seconds)
 
     async def close(self) -> None:

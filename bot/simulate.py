@@ -11,27 +11,12 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from bot.catalog import Catalog
-from bot.engine import (
-    AskStop,
-    Button,
-    Context,
-    GoBack,
-    Input,
-    PauseTalk,
-    Press,
-    Reply,
-    Say,
-    Show,
-    SkipStep,
-    Status,
-    advance,
-    begin,
-)
+from bot.commands import talk_inputs
+from bot.engine import Button, Context, Input, Press, Reply, Say, Show, advance, begin
 from bot.flows import Flow
+from bot.vocabulary import TalkStatus
 
-COMMANDS: dict[str, Input] = {"/back": GoBack(), "/terug": GoBack(), "/skip": SkipStep(),
-                              "/overslaan": SkipStep(), "/pause": PauseTalk(),
-                              "/pauze": PauseTalk(), "/stop": AskStop(), "/start": Show()}
+COMMANDS: dict[str, Input] = {**talk_inputs(), "/start": Show()}
 
 
 def simulate(flow: Flow, ctx: Context, catalog: Catalog, lines: Iterator[str],
@@ -58,7 +43,7 @@ def simulate(flow: Flow, ctx: Context, catalog: Catalog, lines: Iterator[str],
             outcome = f" {happened.outcome}" if happened.outcome else ""
             out.write(f"   [event: {happened.kind}{outcome}]\n")
         buttons = _print(result.replies, out) or buttons
-        if state.status == Status.ENDED:
+        if state.status == TalkStatus.ENDED:
             break
     out.write(f"\n[talk {state.status}; outcome: {state.outcome}]\n")
     return dict(state.answers)

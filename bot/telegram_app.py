@@ -26,20 +26,24 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import buttons
+from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
-from bot.conversation import Conversation, Incoming, Outgoing, Response
-from bot.db import Database, make_engine, migrate
+from bot.commands import menu_for
+from bot.db import Database
 from bot.flows import FlowRegistry, load_registry
-from bot.models import Coordinator
+from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
 from bot.outbox import OutboxSender, markup, retry_seconds, send_text
+from bot.router import Router
 from bot.settings import Settings
+from bot.turn import App, Incoming, Outgoing, Response
+from bot.vocabulary import ActorKind
 
 log = logging.getLogger(__name__)
-PARTICIPANT_COMMANDS = ("start", "help", "language", "pause", "back", "stop")
-COORDINATOR_COMMANDS = ("newcase", "addparty", "cases", "cancel", "help", "language")
 MAX_RETRY_WAIT = 30.0
+MAX_MESSAGE = 4096
 
 
 @dataclass
@@ -47,7 +51,7 @@ class Services:
     db: Database
     flows: FlowRegistry
     catalog: Catalog
-    conversation: Conversation
+    router: Router
     sender: OutboxSender
     scheduler: AsyncIOScheduler
 
@@ -61,12 +65,13 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
     catalog = load_catalog(settings.dialogs_dir / "messages.yaml")
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        db = Database(make_engine(settings.database_url))
-        await migrate(db.engine)
-        await _register_coordinators(db, settings.coordinator_user_ids, clock)
-        conversation = Conversation(db=db, flows=flows, catalog=catalog, clock=clock,
-                                    bot_username=application.bot.username,
-                                    invite_valid_days=settings.invite_valid_days)
+        from bot.startup import open_database
+
+        db = await open_database(settings)  # waits while the database is unreachable
+        await _register_staff(db, settings.coordinator_user_ids, settings.admin_user_ids, clock)
+        app = App(flows=flows, catalog=catalog, bot_username=application.bot.username,
+                  invite_valid=timedelta(days=settings.invite_valid_days))
+        router = Router(db=db, app=app, clock=clock)
         sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
                               clock=clock)
         scheduler = AsyncIOScheduler(timezone="UTC")
@@ -76,8 +81,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                           args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
                           id="nudges", max_instances=1, coalesce=True)
         scheduler.start()
-        application.bot_data["services"] = Services(db, flows, catalog, conversation, sender,
-                                                    scheduler)
+        application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
         await _set_menus(application, db, catalog)
         sender.kick()  # whatever was owed when the bot last stopped
         log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
@@ -106,13 +110,16 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
     return application
 
 
-async def _register_coordinators(db: Database, user_ids: list[int], clock: Clock) -> None:
+async def _register_staff(db: Database, coordinator_ids: list[int], admin_ids: list[int],
+                          clock: Clock) -> None:
+    """COORDINATOR_IDS and ADMIN_IDS: staff known before they first write."""
     async with db.transaction() as session:
-        for user_id in user_ids:
-            found = (await session.exec(select(Coordinator).where(
-                Coordinator.telegram_user_id == user_id))).first()
-            if found is None:
-                session.add(Coordinator(telegram_user_id=user_id, created_at=clock()))
+        for model, user_ids in ((Coordinator, coordinator_ids), (Admin, admin_ids)):
+            for user_id in user_ids:
+                found = (await session.exec(select(model).where(
+                    model.telegram_user_id == user_id))).first()
+                if found is None:
+                    session.add(model(telegram_user_id=user_id, created_at=clock()))
 
 
 async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db: Database,
@@ -122,26 +129,33 @@ async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db:
     try:
         for language in ("en", "nl"):
             code = None if language == "en" else language
-            commands = [BotCommand(c, catalog(f"menu.{c}", language))
-                        for c in PARTICIPANT_COMMANDS]
+            commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language))
+                        for c in menu_for(frozenset())]
             await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
                                       language_code=code)
         async with db.transaction() as session:
-            coordinators = (await session.exec(select(Coordinator))).all()
+            staff: dict[int, tuple[set[ActorKind], str]] = {}
+            members = [(ActorKind.COORDINATOR, c.telegram_user_id, c.language)
+                       for c in (await session.exec(select(Coordinator))).all()]
+            members += [(ActorKind.ADMIN, a.telegram_user_id, a.language)
+                        for a in (await session.exec(select(Admin))).all()]
+            for kind, user_id, language in members:
+                staff.setdefault(user_id, (set(), language))[0].add(kind)
     except TelegramError as exc:  # a menu is a comfort, not a reason to stop
         log.warning("could not set the command menu: %s", type(exc).__name__)
         return
-    for coordinator in coordinators[:200]:
-        await set_coordinator_menu(bot, catalog, coordinator.telegram_user_id,
-                                   coordinator.language)
+    for chat_id, (kinds, language) in list(staff.items())[:200]:
+        await set_staff_menu(bot, catalog, chat_id, frozenset(kinds), language)
 
 
-async def set_coordinator_menu(bot: Any, catalog: Catalog, chat_id: int, language: str) -> None:
-    commands = [BotCommand(c, catalog(f"menu.{c}", language)) for c in COORDINATOR_COMMANDS]
+async def set_staff_menu(bot: Any, catalog: Catalog, chat_id: int, kinds: frozenset[ActorKind],
+                         language: str) -> None:
+    """A coordinator's or admin's own menu in their chat, from the command table."""
+    commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language)) for c in menu_for(kinds)]
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:  # "chat not found" until they first write; set again then
-        log.info("no menu for coordinator chat %s yet: %s", chat_id, type(exc).__name__)
+        log.info("no menu for staff chat %s yet: %s", chat_id, type(exc).__name__)
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -179,19 +193,29 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if query is not None:
             await _quietly(query.answer())
         return
-    response = await services.conversation.handle(incoming)
+    response = await services.router.handle(incoming)
     if query is not None:
         await _quietly(query.answer(response.callback_notice))
-        if (isinstance(query.message, Message) and (query.data or "").startswith("t:")
-                and response.messages):
-            # The question was answered: its buttons go, so they cannot be tapped twice.
-            await _quietly(query.message.edit_reply_markup(None))
+        if (isinstance(query.message, Message) and response.messages
+                and isinstance(buttons.decode(query.data or ""), TalkTap)):
+            await _mark_answered(query.message, response.answered)
     if response.owes_others:
         services.sender.kick()
     await send_response(context.bot, incoming.chat_id, response)
-    if response.coordinator_menu is not None:
-        await set_coordinator_menu(context.bot, services.catalog, incoming.chat_id,
-                                   response.coordinator_menu)
+    if response.menu is not None:
+        await set_staff_menu(context.bot, services.catalog, incoming.chat_id,
+                             response.menu_kinds, response.menu)
+
+
+async def _mark_answered(message: Message, answered: str | None) -> None:
+    """The question was answered: its buttons go, so they cannot be tapped twice, and the
+    choice made stays readable under it ("✔ Ja")."""
+    text = message.text or ""
+    marked = f"{text}\n\n✔ {answered}" if answered else ""
+    if marked and len(marked) <= MAX_MESSAGE and not message.caption:
+        await _quietly(message.edit_text(marked, reply_markup=None))
+    else:
+        await _quietly(message.edit_reply_markup(None))
 
 
 async def send_response(bot: Any, chat_id: int, response: Response) -> None:
@@ -242,6 +266,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One place for failures; logs the kind of error and the update id, never its text."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
+    if update is None and error is not None:  # while fetching updates: one line, no trace
+        from bot.startup import report_polling_error
+
+        report_polling_error(error, context.bot_data)
+        return
     frames = "".join(traceback.format_tb(error.__traceback__)) if error else ""
     # The type and the code path only: an exception's message may quote personal data.
     log.error("update %s failed: %s\n%s", update_id, type(error).__name__, frames)

@@ -15,6 +15,7 @@ from bot.catalog import Catalog, load_catalog
 from bot.clock import ManualClock
 from bot.db import Database, make_engine, migrate
 from bot.flows import FlowRegistry, load_registry
+from tests.world import World, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
@@ -62,6 +63,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     database = await fresh_database(url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+async def world(db: Database, clock: ManualClock) -> AsyncIterator[World]:
+    """The bot in process, through the real `Application`, on each database."""
+    async for made in make_world(db, clock):
+        yield made
 
 
 @pytest.fixture

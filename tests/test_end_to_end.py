@@ -22,31 +22,67 @@ pytestmark = pytest.mark.e2e
 COORDINATOR_ID, OFFENDER_ID = 8101, 8102
 
 
+# Settings a developer's shell may hold; a test bot gets only what the test gives it.
+SETTINGS_ENV = ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "COORDINATOR_IDS", "ADMIN_IDS",
+                "DIALOGS_DIR", "LOG_LEVEL", "HERSTELBOT_DATA_DIR", "INVITE_VALID_DAYS",
+                "STARTUP_RETRY_FIRST_SECONDS", "STARTUP_RETRY_MAX_SECONDS",
+                "STARTUP_RETRY_ATTEMPTS")
+
+
+def clean_environment(**settings: str | None) -> dict[str, str]:
+    """os.environ without herstelbot's settings, plus `settings` (None removes one)."""
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
+    env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+    for key, value in settings.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
 class BotProcess:
     def __init__(self, api: FakeBotAPI, server: FakeBotAPIServer, database: Path,
-                 log: Path) -> None:
+                 log: Path, *, cwd: Path = ROOT, **settings: str | None) -> None:
         self.api = api
-        self.env = {**os.environ, "BOT_TOKEN": api.token,
-                    "TELEGRAM_API_URL": server.base_url,
-                    "DATABASE_URL": f"sqlite:///{database}",
-                    "COORDINATOR_IDS": str(COORDINATOR_ID),
-                    "OUTBOX_INTERVAL_SECONDS": "0.2", "PYTHONUNBUFFERED": "1"}
+        self.env = clean_environment(**{
+            "BOT_TOKEN": api.token, "TELEGRAM_API_URL": server.base_url,
+            "DATABASE_URL": f"sqlite:///{database}", "COORDINATOR_IDS": str(COORDINATOR_ID),
+            "OUTBOX_INTERVAL_SECONDS": "0.2", **settings})
+        self.cwd = cwd
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
-        calls_before = len(self.api.calls)
+    def start(self, *, ready: bool = True) -> None:
+        """Starts `python -m bot`; returns when its first long poll has begun (the request
+        has reached the fake, not when it is answered: that would idle a whole poll)."""
+        polls_before = self.api.polls_started
         with self.log.open("ab") as sink:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT,
+            self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=self.cwd,
                                             env=self.env, stdout=sink, stderr=sink)
+        if not ready:
+            return
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # ready once it polls for updates
-            if any(c.method.lower() == "getupdates" for c in self.api.calls[calls_before:]):
+            if self.api.polls_started > polls_before:
                 return
             if self.process.poll() is not None:
                 break
-            time.sleep(0.05)
+            time.sleep(0.02)
         raise AssertionError(f"the bot did not start:\n{self.log.read_text()}")
+
+    def wait_for_log(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log.read_text() if self.log.exists() else ""
+            if text in log:
+                return log
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the log:\n{self.log.read_text()}")
+
+    def wait_for_exit(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
 
     def kill(self) -> None:
         """A hard stop, as a crash or a pulled plug: no chance to tidy up."""
@@ -93,7 +129,8 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     await step(coordinator, lambda: coordinator.tap("✔ Versturen"), "is aangemaakt")
     await step(coordinator, lambda: coordinator.tap("Betrokkene toevoegen"), "wie voeg je toe")
     await step(coordinator, lambda: coordinator.tap("Dader"), "Hoe spreek ik")
-    await step(coordinator, lambda: coordinator.send("Sam"), "In welke taal")
+    await step(coordinator, lambda: coordinator.send("Sam"), "Kan dat zo?")
+    await step(coordinator, lambda: coordinator.tap("Zo gebruiken"), "In welke taal")
     invite = await step(coordinator, lambda: coordinator.tap("Nederlands"), "Uitnodiging voor")
     await coordinator.wait_for_text("QR-code")
     token = invite.split("start=", 1)[1].split()[0]

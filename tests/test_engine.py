@@ -20,11 +20,13 @@ from bot.engine import (
     Say,
     Show,
     SkipStep,
-    Status,
     TalkState,
     advance,
     begin,
     migrate,
+)
+from bot.engine import (
+    TalkStatus as Status,
 )
 from bot.flows import Flow, FlowRegistry
 

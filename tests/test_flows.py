@@ -187,14 +187,15 @@ def test_every_answer_in_a_participant_talk_has_a_label_for_the_coordinator(
 def test_the_offender_talk_records_the_acknowledgement_on_the_party(flows: FlowRegistry) -> None:
     flow = flows.latest("offender")
     recorded = {s.records: s.id for s in flow.steps.values() if s.records}
-    assert recorded == {PartyFact.ACKNOWLEDGED: "responsibility"}
-    values = {o.value for o in flow.step("responsibility").options}
-    assert values <= PARTY_FACT_VALUES[PartyFact.ACKNOWLEDGED]
+    assert recorded == {PartyFact.ACKNOWLEDGED: "responsibility",
+                        PartyFact.WANTS_TO_SET_RIGHT: "set_right"}
+    for fact, step_id in recorded.items():
+        assert {o.value for o in flow.step(step_id).options} <= PARTY_FACT_VALUES[fact]
 
 
 def test_a_pause_option_needs_no_fact_value(tmp_path: Path) -> None:
-    path = write_broken(tmp_path, lambda raw: step_of(raw, "voluntary").update(
-        records="wants_to_set_right"))
+    path = write_broken(tmp_path, lambda raw: step_of(raw, "set_right").pop("records")
+                        and step_of(raw, "voluntary").update(records="wants_to_set_right"))
     assert load_flow(path).step("voluntary").records is PartyFact.WANTS_TO_SET_RIGHT
 
 
@@ -300,8 +301,8 @@ def _info(step_id: str) -> dict[str, Any]:
      "step 'responsibility': records an unknown party fact 'remorse'"),
     ("offender", lambda raw: step_of(raw, "responsibility").update(records="wants_to_set_right"),
      "step 'responsibility': records 'wants_to_set_right', which cannot be 'partly'"),
-    ("offender", lambda raw: step_of(raw, "set_right").update(records="wants_to_set_right"),
-     "step 'set_right': records 'wants_to_set_right', which cannot be 'unsure'"),
+    ("offender", lambda raw: step_of(raw, "set_right").update(records="acknowledged"),
+     "step 'set_right': records 'acknowledged', which cannot be 'unsure'"),
     ("offender", lambda raw: step_of(raw, "voluntary").update(records="wants_to_set_right") or
      step_of(raw, "voluntary")["options"][1].pop("action"),
      "step 'voluntary': records 'wants_to_set_right', which cannot be 'later'"),

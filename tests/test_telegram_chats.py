@@ -4,56 +4,22 @@ of the Bot API: what people see and tap, and what the coordinator receives."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from bot.clock import ManualClock
-from bot.settings import Settings
-from bot.telegram_app import Services, build_application
-from tests.fakes import FakeBotAPI, FakeRequest, TelegramUser, deliver_to_application
+from bot.db import Database
+from tests.fakes import TelegramUser
+from tests.world import COORDINATOR_ID, World, make_world
 
-COORDINATOR_ID, OFFENDER_ID, OTHER_ID = 7001, 7002, 7003
-
-
-@dataclass
-class World:
-    api: FakeBotAPI
-    application: Application[Any, Any, Any, Any, Any, Any]
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.application.bot_data["services"]
-        return services
-
-    def person(self, user_id: int, name: str, language: str = "nl") -> TelegramUser:
-        return TelegramUser(self.api, user_id, name, deliver_to_application(self.application),
-                            language_code=language)
-
-    async def deliver_outbox(self) -> None:
-        """Lets the outbox sender finish what the last update owed."""
-        await self.services.sender.close()
-        await self.services.sender.flush()
+OFFENDER_ID, OTHER_ID = 7002, 7003
 
 
 @pytest.fixture
-async def world(tmp_path: Path, clock: ManualClock) -> AsyncIterator[World]:
-    api = FakeBotAPI()
-    settings = Settings(bot_token=api.token, database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-                        coordinator_ids=str(COORDINATOR_ID),
-                        telegram_api_url="http://telegram.invalid")
-    application = build_application(settings, clock=clock, request=FakeRequest(api),
-                                    updates_request=FakeRequest(api))
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    yield World(api, application)
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
-    await application.shutdown()
+async def world(sqlite_db: Database, clock: ManualClock) -> AsyncIterator[World]:
+    """Telegram's behaviour does not depend on the database: SQLite is enough here."""
+    async for made in make_world(sqlite_db, clock):
+        yield made
 
 
 async def coordinator_invites_offender(world: World) -> tuple[TelegramUser, str]:
@@ -67,6 +33,7 @@ async def coordinator_invites_offender(world: World) -> tuple[TelegramUser, str]
     await coordinator.tap("Betrokkene toevoegen")
     await coordinator.tap("Dader")
     await coordinator.send("Sam")
+    await coordinator.tap("Zo gebruiken")
     await coordinator.tap("Nederlands")
     link_message = coordinator.messages[-2]
     link = next(w for w in (link_message.text or "").split() if w.startswith("https://t.me/"))
@@ -114,6 +81,8 @@ async def test_coordinator_invites_the_offender_who_completes_and_the_summary_ar
     assert "Het was fout." in summary.content
     assert "Nodig Mama uit" in summary.button_labels
     await coordinator.tap("Nodig Mama uit")
+    await coordinator.send("Mama")
+    await coordinator.tap("Nederlands")
     assert "Uitnodiging voor Mama (steunfiguur)" in coordinator.messages[-2].content
 
 
@@ -200,8 +169,7 @@ async def test_a_blocked_coordinator_or_a_429_loses_nothing_owed(world: World) -
     before = len(coordinator.messages)
     await world.deliver_outbox()
     assert len(coordinator.messages) == before  # asked to wait: nothing sent yet
-    clock: ManualClock = world.services.conversation.clock  # type: ignore[assignment]
-    clock.advance(seconds=4)
+    world.clock.advance(seconds=4)
     await world.services.sender.flush()
     await coordinator.wait_for_text("heeft de uitnodiging geopend")
 
@@ -211,7 +179,7 @@ async def test_the_command_menu_is_set_in_both_languages(world: World) -> None:
     english = world.api.commands_for(default, "")
     dutch = world.api.commands_for(default, "nl")
     assert [c["command"] for c in english] == ["start", "help", "language", "pause", "back",
-                                               "stop"]
+                                               "stop", "talks"]
     assert {"command": "pause", "description": "Take a break"} in english
     assert {"command": "pause", "description": "Even pauzeren"} in dutch
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,12 +10,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.catalog import Catalog
-from bot.engine import Context, Result, Status, TalkState, migrate
+from bot.engine import Context, Result, TalkState, migrate
 from bot.flows import Flow, FlowRegistry
 from bot.models import Case, Party, Talk
-
-LIVE = (Status.ACTIVE, Status.PAUSED, Status.WITHDRAWN)
-ARCHIVED = "archived"  # a talk taken from its account when the coordinator re-issued the invite
+from bot.vocabulary import LIVE_STATUSES, TalkStatus
 
 
 def state_of(talk: Talk) -> TalkState:
@@ -38,14 +37,14 @@ def store(talk: Talk, state: TalkState, now: datetime) -> None:
     talk.flow_id = state.flow_id
     talk.flow_version = state.flow_version
     talk.step = state.step
-    if state.status == Status.ENDED and talk.status != Status.ENDED:
+    if state.status == TalkStatus.ENDED and talk.status != TalkStatus.ENDED:
         talk.ended_at = now
-    talk.status = state.status
+    talk.status = TalkStatus(state.status)
     talk.outcome = state.outcome
     talk.seq = state.seq
     talk.answers = dict(state.answers)
-    talk.progress = {"path": list(state.path), "draft": state.draft, "editing": state.editing,
-                     "pending": state.pending}
+    talk.progress = {**(talk.progress or {}), "path": list(state.path), "draft": state.draft,
+                     "editing": state.editing, "pending": state.pending}
     talk.last_activity_at = now
 
 
@@ -69,31 +68,36 @@ def load(talk: Talk, flows: FlowRegistry) -> Loaded:
 def new_talk(*, user_id: int, flow: Flow, result: Result, now: datetime,
              party_id: int | None = None, case_id: int | None = None) -> Talk:
     talk = Talk(user_id=user_id, party_id=party_id, case_id=case_id, flow_id=flow.id,
-                flow_version=flow.version, step=flow.start, status=Status.ACTIVE,
+                flow_version=flow.version, step=flow.start, status=TalkStatus.ACTIVE,
                 created_at=now, last_activity_at=now)
     store(talk, result.state, now)
     return talk
 
 
-async def current_talk(session: AsyncSession, user_id: int) -> Talk | None:
-    """The talk a message from this account belongs to: the most recent one still open,
-    else the most recent one at all (so an ended talk can say it has ended)."""
+async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
+    """This account's talks and forms, the one it spoke in last first (archived ones not)."""
     rows = await session.exec(
-        select(Talk).where(Talk.user_id == user_id, col(Talk.status) != ARCHIVED)
+        select(Talk).where(Talk.user_id == user_id, col(Talk.status) != TalkStatus.ARCHIVED)
         .order_by(col(Talk.last_activity_at).desc(), col(Talk.id).desc())
     )
-    talks = list(rows.all())
-    return next((t for t in talks if t.status in LIVE), talks[0] if talks else None)
+    return list(rows.all())
 
 
-def context_for(catalog: Catalog, language: str, case: Case | None,
-                party: Party | None) -> Context:
-    values: dict[str, str] = {}
+async def focused_talk(session: AsyncSession, user_id: int) -> Talk | None:
+    """The talk a message from this account belongs to: the one it spoke in last that is
+    still open, else the last one at all (so an ended talk can say it has ended)."""
+    talks = await talks_of(session, user_id)
+    return next((t for t in talks if t.status in LIVE_STATUSES), talks[0] if talks else None)
+
+
+def context_for(catalog: Catalog, language: str, case: Case | None, party: Party | None,
+                extra: Mapping[str, str] | None = None) -> Context:
+    values: dict[str, str] = dict(extra or {})
     variant = None
     if case is not None:
         variant = case.variant
         values["reference"] = case.reference
-        values["facts"] = case.facts
+        values["facts"] = party.facts if party is not None and party.facts else case.facts
         values["conference"] = catalog(f"conference.{case.variant}", language)
     if party is not None:
         values["name"] = party.name

@@ -1,0 +1,143 @@
+"""Every button's callback data, encoded and decoded in one place.
+
+A button is a small typed value; `encode` turns it into at most 64 bytes (Telegram's limit)
+and `decode` turns data back into a button, or None for anything malformed, unknown or
+too long, which every caller refuses the same way. Data carries ids and short codes only,
+never personal text. The first field names the kind; the last field of a talk button
+(the engine's action, e.g. `e:facts`) may itself hold colons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import ClassVar
+
+from bot import SUPPORTED_LANGUAGES
+
+MAX_BYTES = 64
+MAX_ID_DIGITS = 12
+_ACTION = re.compile(r"^[A-Za-z0-9_:-]{1,44}$")
+_ID = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
+
+
+class CaseVerb(StrEnum):
+    CARD = "card"
+    ADD_PARTY = "add"
+    REVOKE = "rev"
+    REISSUE = "new"  # asks first when the party's talk has begun
+    REISSUE_KEEP = "nk"  # confirmed: a new link, the talk and its answers go with it
+    REISSUE_RESTART = "nr"  # confirmed: a new link, the unfinished talk set aside
+    INVITE_PROPOSAL = "sup"
+    HANDOVER = "ho"  # an admin picks who takes the case
+    AUDIT = "aud"
+
+
+@dataclass(frozen=True)
+class TalkTap:
+    """An answer button under a question of a talk (or a coordinator's form)."""
+
+    PREFIX: ClassVar[str] = "t"
+    talk_id: int
+    seq: int
+    action: str
+
+
+@dataclass(frozen=True)
+class CaseTap:
+    """A coordinator's (or admin's) action on a case, party or proposal, by id."""
+
+    PREFIX: ClassVar[str] = "c"
+    verb: CaseVerb
+    ref: int
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """An admin hands a case to a coordinator (0: to the admin themselves)."""
+
+    PREFIX: ClassVar[str] = "h"
+    case_id: int
+    coordinator_id: int
+
+
+@dataclass(frozen=True)
+class PickLanguage:
+    PREFIX: ClassVar[str] = "l"
+    language: str
+
+
+@dataclass(frozen=True)
+class SwitchTalk:
+    """A person with several open talks picks the one to go on with."""
+
+    PREFIX: ClassVar[str] = "s"
+    talk_id: int
+
+
+@dataclass(frozen=True)
+class PassNote:
+    """After a talk ended: pass what was just typed to the coordinator, or not."""
+
+    PREFIX: ClassVar[str] = "n"
+    talk_id: int
+    send: int  # 1 yes, 0 no
+
+
+@dataclass(frozen=True)
+class WhoAmI:
+    PREFIX: ClassVar[str] = "w"
+
+
+Button = TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | WhoAmI
+KINDS: dict[str, type[Button]] = {
+    kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
+                                   PassNote, WhoAmI)
+}
+
+
+class ButtonTooLong(ValueError):
+    pass
+
+
+def encode(button: Button) -> str:
+    parts = [button.PREFIX, *(str(getattr(button, f.name)) for f in fields(button))]
+    data = ":".join(parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ButtonTooLong(f"{type(button).__name__} data is {len(data.encode())} bytes")
+    return data
+
+
+def decode(data: str) -> Button | None:
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    prefix, _, rest = data.partition(":")
+    kind = KINDS.get(prefix)
+    if kind is None:
+        return None
+    names = [f.name for f in fields(kind)]
+    values = rest.split(":", len(names) - 1) if names else []
+    if len(values) != len(names) or (not names and rest):
+        return None
+    parsed: dict[str, object] = {}
+    for name, value in zip(names, values, strict=True):
+        typed = _parse(kind, name, value)
+        if typed is None:
+            return None
+        parsed[name] = typed
+    return kind(**parsed)  # type: ignore[arg-type]
+
+
+def _parse(kind: type[Button], name: str, value: str) -> object | None:
+    if name == "action":
+        return value if _ACTION.match(value) else None
+    if name == "verb":
+        return CaseVerb(value) if value in CaseVerb._value2member_map_ else None
+    if name == "language":
+        return value if value in SUPPORTED_LANGUAGES else None
+    if name == "send":
+        return int(value) if value in ("0", "1") else None
+    if _ID.fullmatch(value):  # an id: ASCII digits only, no sign
+        return int(value)
+    return None

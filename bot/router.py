@@ -1,0 +1,107 @@
+"""Every update comes through here, once translated by the Telegram shell.
+
+One update is one transaction: it is de-duplicated, its actor resolved, its use case found,
+the use case's declared access checked before it runs, and whatever it owes others written
+in the same transaction. The router holds no business rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import buttons
+from bot.access import Refused, UseCase, permits, refuse
+from bot.actors import resolve_actor
+from bot.buttons import (
+    CaseTap,
+    CaseVerb,
+    HandOver,
+    PassNote,
+    PickLanguage,
+    SwitchTalk,
+    TalkTap,
+    WhoAmI,
+)
+from bot.clock import Clock
+from bot.commands import find
+from bot.db import Database
+from bot.models import Outbox, SeenUpdate
+from bot.turn import App, Incoming, Response, Turn
+from bot.usecases import admin, cases, invites, people, talks
+
+log = logging.getLogger(__name__)
+
+BUTTONS: dict[type[buttons.Button], UseCase] = {
+    TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
+    SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
+}
+CASE_VERBS: dict[CaseVerb, UseCase] = {
+    CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
+    CaseVerb.REVOKE: invites.revoke, CaseVerb.REISSUE: invites.reissue,
+    CaseVerb.REISSUE_KEEP: invites.reissue_keep, CaseVerb.REISSUE_RESTART: invites.reissue_restart,
+    CaseVerb.INVITE_PROPOSAL: invites.invite_proposal, CaseVerb.HANDOVER: admin.ask_handover,
+    CaseVerb.AUDIT: admin.show_audit_of,
+}
+
+
+class Router:
+    def __init__(self, *, db: Database, app: App, clock: Clock) -> None:
+        self.db = db
+        self.app = app
+        self.clock = clock
+
+    async def handle(self, incoming: Incoming) -> Response:
+        async with self.db.transaction() as session:
+            if not await self._first_time(session, incoming.update_id):
+                log.info("update %s seen before; skipped", incoming.update_id)
+                return Response()
+            actor = await resolve_actor(session, incoming.user_id, incoming.language_code)
+            ctx = Turn(session, self.clock(), incoming, actor, self.app)
+            use_case, arguments = self._route(incoming)
+            try:
+                if not permits(use_case, ctx):
+                    refuse(ctx)
+                await use_case(ctx=ctx, **arguments)
+            except Refused:
+                await (people.forged(ctx) if incoming.kind == "callback"
+                       else people.unknown_command(ctx))
+            ctx.response.owes_others = any(isinstance(obj, Outbox) for obj in session.new)
+            ctx.response.menu_kinds = ctx.actor.kinds
+        return ctx.response
+
+    @staticmethod
+    def _route(incoming: Incoming) -> tuple[UseCase, dict[str, Any]]:
+        if incoming.kind == "callback":
+            button = buttons.decode(incoming.callback_data or "")
+            if isinstance(button, CaseTap):
+                return CASE_VERBS[button.verb], {"ref": button.ref}
+            if button is not None:
+                return BUTTONS[type(button)], {"tap": button}
+            return _refused, {}
+        if incoming.kind == "command":
+            command = find(incoming.command or "")
+            if command is None:
+                return people.unknown_command, {"args": incoming.text}
+            arguments: dict[str, Any] = {"args": incoming.text}
+            if command.talk_input is not None:
+                arguments["event"] = command.talk_input
+            return command.run, arguments
+        return people.answer, {}
+
+    async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
+        if await session.get(SeenUpdate, update_id) is not None:
+            return False
+        try:
+            async with session.begin_nested():  # a savepoint: a clash leaves the rest usable
+                session.add(SeenUpdate(update_id=update_id, seen_at=self.clock()))
+        except IntegrityError:  # another instance took it a moment ago
+            return False
+        return True
+
+
+async def _refused(ctx: Turn) -> None:
+    """Undecodable button data: declared for no one, so the router refuses it."""

@@ -1,0 +1,22 @@
+"""A participant's answers as the coordinator reads them, under labels written for the
+coordinator (`summary_label`), not the participant's own ("Jouw verhaal")."""
+
+from __future__ import annotations
+
+from bot.catalog import Catalog
+from bot.engine import TalkState, answer_text, answered_steps
+from bot.flows import Flow
+from bot.models import Case, Party
+from bot.talk_store import context_for
+
+
+def answers_summary(flow: Flow, state: TalkState, catalog: Catalog, language: str, case: Case,
+                    party: Party) -> str:
+    ctx = context_for(catalog, language, case, party)
+    lines = []
+    for step in answered_steps(flow, state):
+        label = step.summary_label or step.label
+        assert label is not None
+        shown = answer_text(step, state.answers[step.id], ctx, catalog)
+        lines.append(f"▪ {label.get(language, ctx.variant)}:\n{shown}")
+    return "\n".join(lines) if lines else catalog("notify.no_answers", language)

@@ -1,0 +1,127 @@
+"""The words of the domain, once: roles, variants, statuses, outcomes and kinds.
+
+Loader, engine, tables, outbox and use cases all speak these enums. They are `StrEnum`s, so
+they are stored as their plain value and compare equal to it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFENDER = "offender"
+    VICTIM = "victim"
+    SUPPORTER = "supporter"
+    THIRD_PARTY = "third_party"
+
+
+class Variant(StrEnum):
+    HERGO = "hergo"
+    EIGEN_KRACHT = "eigen-kracht"
+
+
+DEFAULT_TIMEZONES: dict[Variant, str] = {
+    Variant.HERGO: "Europe/Brussels",
+    Variant.EIGEN_KRACHT: "Europe/Amsterdam",
+}
+
+
+class Audience(StrEnum):
+    """Who a flow talks to."""
+
+    PARTICIPANT = "participant"
+    COORDINATOR = "coordinator"
+
+
+class TalkStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"  # the participant stopped; they may come back
+    ARCHIVED = "archived"  # set aside by the coordinator (a talk started over); kept, not shown
+
+
+OPEN_STATUSES = (TalkStatus.ACTIVE, TalkStatus.PAUSED)
+LIVE_STATUSES = (TalkStatus.ACTIVE, TalkStatus.PAUSED, TalkStatus.WITHDRAWN)
+
+
+class Outcome(StrEnum):
+    """How a talk ended (`FLOW_OUTCOMES` in flows), or how a coordinator's form did."""
+
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    PRECONDITION_NOT_MET = "precondition_not_met"
+    CANCELLED = "cancelled"  # a coordinator's form, abandoned with /cancel
+
+
+FLOW_OUTCOMES = frozenset({Outcome.COMPLETED, Outcome.DECLINED, Outcome.PRECONDITION_NOT_MET})
+
+
+class PartyFact(StrEnum):
+    """What the method needs to know of a party later, recorded on the party itself when
+    its talk ends, so no rule ever reads a free-text answer."""
+
+    ACKNOWLEDGED = "acknowledged"
+    WANTS_TO_SET_RIGHT = "wants_to_set_right"
+
+
+PARTY_FACT_VALUES: dict[PartyFact, frozenset[str]] = {
+    PartyFact.ACKNOWLEDGED: frozenset({"yes", "partly", "no"}),
+    PartyFact.WANTS_TO_SET_RIGHT: frozenset({"yes", "unsure", "no"}),
+}
+
+
+class InviteKind(StrEnum):
+    PARTY = "party"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notice(StrEnum):
+    """Kinds of message owed through the outbox."""
+
+    INVITE_OPENED = "invite_opened"
+    INVITE_REFUSED = "invite_refused"
+    INVITE_EXPIRED = "invite_expired"
+    TALK_COMPLETED = "talk_completed"
+    TALK_DECLINED = "talk_declined"
+    PRECONDITION_NOT_MET = "precondition_not_met"
+    TALK_WITHDRAWN = "talk_withdrawn"
+    TALK_RESUMED = "talk_resumed"
+    NUDGE = "nudge"
+    PARTICIPANT_NOTE = "participant_note"
+    CASE_HANDED_OVER = "case_handed_over"
+
+
+class ActorKind(StrEnum):
+    """Who is writing, resolved once per update."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    PARTICIPANT = "participant"
+    STRANGER = "stranger"
+
+
+class AuditAction(StrEnum):
+    """What an audit row records; never the data itself."""
+
+    CASE_CREATED = "case_created"
+    CASE_VIEWED = "case_viewed"
+    CASE_HANDED_OVER = "case_handed_over"
+    PARTY_ADDED = "party_added"
+    INVITE_ISSUED = "invite_issued"
+    INVITE_REVOKED = "invite_revoked"
+    INVITE_REISSUED = "invite_reissued"
+    INVITE_REDEEMED = "invite_redeemed"
+    TALK_ENDED = "talk_ended"
+    TALK_WITHDRAWN = "talk_withdrawn"
+    NOTE_PASSED = "note_passed"
+    AUDIT_VIEWED = "audit_viewed"
+    REFUSED = "refused"

@@ -1,0 +1,156 @@
+"""One world for every in-process story: the real python-telegram-bot `Application`, the
+in-process fake Bot API, a real database (SQLite file, and PostgreSQL where configured), and
+people who type and tap. Handler crashes fail the test (`raise_errors`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+from telegram.ext import Application
+
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.models import Outbox
+from bot.notifications import render
+from bot.settings import Settings
+from bot.telegram_app import Services, build_application
+from tests.fakes import FakeBotAPI, FakeRequest, TelegramUser, deliver_to_application
+
+COORDINATOR_ID = 7001
+
+
+@dataclass
+class World:
+    api: FakeBotAPI
+    application: Application[Any, Any, Any, Any, Any, Any]
+    db: Database
+    clock: ManualClock
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    def person(self, user_id: int, name: str, language: str = "nl") -> TelegramUser:
+        return TelegramUser(self.api, user_id, name,
+                            deliver_to_application(self.application, raise_errors=True),
+                            language_code=language)
+
+    async def deliver_outbox(self) -> None:
+        """Lets the outbox sender finish what the last update owed."""
+        await self.services.sender.close()
+        await self.services.sender.flush()
+
+    async def outbox(self) -> list[Outbox]:
+        async with self.db.transaction() as session:
+            return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
+
+    async def rendered(self, kind: str) -> str:
+        """The one outbox row of this kind, as its recipient will read it (with buttons)."""
+        async with self.db.transaction() as session:
+            rows = (await session.exec(select(Outbox).where(Outbox.kind == kind))).all()
+            assert len(rows) == 1, f"expected one {kind}, got {len(rows)}"
+            message = await render(session, rows[0], self.services.catalog,
+                                   self.services.flows)
+            assert message is not None
+            return message.text + "\n" + " | ".join(t for row in message.buttons for t, _ in row)
+
+
+async def make_world(db: Database, clock: ManualClock, **settings: Any) -> AsyncIterator[World]:
+    api = FakeBotAPI()
+    config = Settings(bot_token=api.token,
+                      database_url=db.engine.url.render_as_string(hide_password=False),
+                      coordinator_ids=str(COORDINATOR_ID),
+                      telegram_api_url="http://telegram.invalid", **settings)
+    application = build_application(config, clock=clock, request=FakeRequest(api),
+                                    updates_request=FakeRequest(api))
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    try:
+        yield World(api, application, db, clock)
+    finally:
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+        await application.shutdown()
+
+
+def link_in(text: str) -> str:
+    return next(w for w in text.split() if w.startswith("https://t.me/"))
+
+
+def token_in(text: str) -> str:
+    return link_in(text).split("start=", 1)[1]
+
+
+async def open_case(coordinator: TelegramUser, reference: str = "2026-014",
+                    facts: str = "Op 3 maart nam Sam de fiets van Noor mee.") -> None:
+    await coordinator.send("/newcase")
+    await coordinator.send(reference)
+    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
+    await coordinator.send(facts)
+    await coordinator.tap("Nederlands")
+    await coordinator.tap("✔ Versturen")
+    assert f"Zaak {reference} is aangemaakt" in (coordinator.last_text or "")
+
+
+async def add_offender(coordinator: TelegramUser, name: str = "Sam",
+                       own_facts: str | None = None) -> str:
+    """Adds an offender from the newest case message; returns the invite token."""
+    await coordinator.tap("Betrokkene toevoegen")
+    await coordinator.tap("Dader")
+    await coordinator.send(name)
+    if own_facts is None:
+        await coordinator.tap("Zo gebruiken")
+    else:
+        await coordinator.tap("Een versie voor deze persoon schrijven")
+        await coordinator.send(own_facts)
+    await coordinator.tap("Nederlands")
+    qr = coordinator.messages[-1]
+    assert qr.photo is not None and "Link intrekken" in qr.button_labels
+    return token_in(coordinator.messages[-2].content)
+
+
+async def offender_to_responsibility(offender: TelegramUser, token: str) -> None:
+    await offender.send(f"/start {token}")
+    await offender.tap("Verder")
+    await offender.tap("Verder")
+    await offender.tap("Ja, ik doe mee")
+    await offender.tap("Ja, dat klopt")
+    await offender.tap("Overslaan")
+    assert "Erken je jouw aandeel" in (offender.last_text or "")
+
+
+async def offender_completes(offender: TelegramUser, *, supporter: str | None = "Mama") -> None:
+    """From the responsibility question to the end, with one supporter proposed."""
+    await offender.tap("Ja")
+    await offender.send("Ik had het niet mogen doen.")
+    await offender.tap("Ja")
+    await offender.send("Noor. Ze was bang.")
+    await offender.tap("Verder")
+    await offender.tap("Overslaan")
+    if supporter is not None:
+        await offender.tap("Iemand toevoegen")
+        await offender.send(supporter)
+        await offender.send("mijn moeder")
+        await offender.tap("Overslaan")
+    await offender.tap("Niemand (meer)")
+    await offender.send("woensdag")
+    await offender.tap("Nee, niets")
+    await offender.tap("✔ Versturen")
+
+
+async def answer_to(user: TelegramUser, text: str) -> str:
+    """What the bot says back to one message (all its messages, joined)."""
+    before = len(user.messages)
+    await user.send(text)
+    return "\n".join(user.texts_since(before))
+
+
+async def answer_to_tap(user: TelegramUser, label: str) -> str:
+    before = len(user.messages)
+    await user.tap(label)
+    return "\n".join(user.texts_since(before))
