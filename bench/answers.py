@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.catalog import load_catalog
 from bot.clock import system_clock
-from bot.router import Router
 from bot.engine import Context, Press, Say, advance, begin
 from bot.models import Case, Coordinator, Invite, Party
+from bot.router import Router
 from bot.settings import ROOT
 from bot.tokens import new_token, token_hash
 from bot.turn import App, Incoming
