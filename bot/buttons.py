@@ -18,7 +18,7 @@ from bot import SUPPORTED_LANGUAGES
 
 MAX_BYTES = 64
 MAX_ID_DIGITS = 12
-_ACTION = re.compile(r"^[A-Za-z0-9_:-]{1,44}$")
+_ACTION = re.compile(r"[A-Za-z0-9_:-]{1,44}")
 _ID = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
 
 
@@ -131,7 +131,7 @@ def decode(data: str) -> Button | None:
 
 def _parse(kind: type[Button], name: str, value: str) -> object | None:
     if name == "action":
-        return value if _ACTION.match(value) else None
+        return value if _ACTION.fullmatch(value) else None
     if name == "verb":
         return CaseVerb(value) if value in CaseVerb._value2member_map_ else None
     if name == "language":
