@@ -159,13 +159,17 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     await step(offender, lambda: offender.send("maandag"), "iets nodig")
     review = await step(offender, lambda: offender.tap("Nee, niets"), "Bijna klaar")
     assert "Ik nam de fiets." in review  # the answer from before the restart is kept
+    # "Verander" from the review works over real HTTP too (its button data holds a colon)
+    await step(offender, lambda: offender.tap("Verander: Wanneer je kunt"), "Je antwoord nu")
+    review = await step(offender, lambda: offender.send("dinsdag"), "Bijna klaar")
+    assert "dinsdag" in review and "maandag" not in review
     await step(offender, lambda: offender.tap("✔ Versturen"), "Dank je wel, Sam")
 
     summary = await coordinator.wait_for_text("heeft het voorbereidend gesprek afgerond",
                                               timeout=20)
-    assert "Ik nam de fiets." in summary.content and "maandag" in summary.content
+    assert "Ik nam de fiets." in summary.content and "dinsdag" in summary.content
     assert bot.stop() == 0
     log = bot.log.read_text()
-    for personal in ("Ik nam de fiets", "Noor.", "maandag", "Sam nam"):
+    for personal in ("Ik nam de fiets", "Noor.", "maandag", "dinsdag", "Sam nam"):
         assert personal not in log, f"personal text reached the log: {personal!r}"
     assert api.token not in log
