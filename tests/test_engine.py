@@ -25,10 +25,8 @@ from bot.engine import (
     begin,
     migrate,
 )
-from bot.engine import (
-    TalkStatus as Status,
-)
 from bot.flows import Flow, FlowRegistry
+from bot.vocabulary import TalkStatus as Status
 
 FACTS = "Op 3 maart nam Sam de fiets van Noor mee. De fiets raakte beschadigd."
 

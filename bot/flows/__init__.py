@@ -1,6 +1,6 @@
 """Flows: the talks declared as data in `dialogs/`, loaded, validated and drawn."""
 
-from bot.flows.loader import PLACEHOLDERS, FlowError, FlowRegistry, load_flow, load_registry
+from bot.flows.loader import PLACEHOLDERS, FlowError, load_flow
 from bot.flows.model import (
     FIELD_ID_PATTERN,
     MAX_CALLBACK_DATA,
@@ -18,6 +18,7 @@ from bot.flows.model import (
     Step,
     StepKind,
 )
+from bot.flows.registry import FlowRegistry, load_registry
 
 __all__ = [
     "FIELD_ID_PATTERN",

@@ -7,7 +7,7 @@ method owner who edits a flow sees everything to mend in one go.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 import yaml
 
 from bot import SUPPORTED_LANGUAGES
-from bot.flows.conditions import AnswerIn, ConditionError, parse_condition, referenced_steps
+from bot.flows.conditions import ConditionError, parse_condition
+from bot.flows.graph import check_graph
 from bot.flows.model import (
     FIELD_ID_PATTERN,
     MAX_FIELD_ID,
@@ -162,7 +163,7 @@ def parse_flow(raw: Any, reader: _Reader) -> Flow | None:
         start=str(raw["start"]),
         steps=steps,
     )
-    _check_graph(flow, reader)
+    check_graph(flow, reader)
     return flow
 
 
@@ -352,117 +353,3 @@ def _parse_next(raw: Any, where: str, reader: _Reader) -> tuple[Branch, ...]:
     if branches and branches[-1].when is not None:
         reader.fail(where, "the last 'next' entry must have no 'when' (the way on otherwise)")
     return tuple(branches)
-
-
-def _check_graph(flow: Flow, reader: _Reader) -> None:
-    steps = flow.steps
-    if flow.start not in steps:
-        reader.fail("flow", f"start step '{flow.start}' does not exist")
-        return
-    for step in steps.values():
-        where = f"step '{step.id}'"
-        for target in step.targets():
-            if target not in steps:
-                reader.fail(where, f"goes to '{target}', which does not exist")
-        if step.kind is StepKind.CHOICE:
-            if not step.next and any(o.next is None and o.action is None for o in step.options):
-                reader.fail(where, "has an option without next and no step-level next")
-        elif step.kind is not StepKind.END and not step.next:
-            reader.fail(where, "has no way out (add 'next')")
-        for branch in step.next:
-            if branch.when is None:
-                continue
-            for ref in referenced_steps(branch.when):
-                referred = steps.get(ref.step)
-                if referred is None:
-                    reader.fail(where, f"a condition names step '{ref.step}', which does not exist")
-                elif isinstance(ref, AnswerIn) and referred.kind is StepKind.CHOICE:
-                    known = {o.value for o in referred.options}
-                    for value in ref.values:
-                        if value not in known:
-                            reader.fail(where, f"a condition expects '{value}' from "
-                                        f"'{ref.step}', which has no such option")
-    recorded: dict[PartyFact, str] = {}
-    for step in steps.values():
-        if step.records is None:
-            continue
-        if step.records in recorded:
-            reader.fail(f"step '{step.id}'", f"records '{step.records}', which step "
-                        f"'{recorded[step.records]}' records already (one step per fact)")
-        recorded.setdefault(step.records, step.id)
-    if reader.problems:
-        return
-    reachable = _walk([flow.start], lambda s: steps[s].targets())
-    for sid in steps:
-        if sid not in reachable:
-            reader.fail(f"step '{sid}'", "cannot be reached from the start")
-    ends = [s.id for s in steps.values() if s.kind is StepKind.END]
-    if not ends:
-        reader.fail("flow", "has no end step")
-        return
-    reverse: dict[str, list[str]] = {sid: [] for sid in steps}
-    for step in steps.values():
-        for target in step.targets():
-            reverse[target].append(step.id)
-    finishing = _walk(ends, lambda s: reverse[s])
-    for sid in steps:
-        if sid in reachable and sid not in finishing:
-            reader.fail(f"step '{sid}'", "never leads to an end (a talk would be stuck)")
-
-
-def _walk(starts: Iterable[str], neighbours: Any) -> set[str]:
-    seen: set[str] = set()
-    todo = list(starts)
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        todo.extend(neighbours(current))
-    return seen
-
-
-@dataclass(frozen=True)
-class FlowRegistry:
-    """Every loaded flow by id and version: a talk stays on the version it began with."""
-
-    flows: Mapping[tuple[str, int], Flow]
-
-    def latest(self, flow_id: str) -> Flow:
-        versions = [f for (fid, _), f in self.flows.items() if fid == flow_id]
-        if not versions:
-            raise KeyError(flow_id)
-        return max(versions, key=lambda f: f.version)
-
-    def get(self, flow_id: str, version: int) -> Flow | None:
-        return self.flows.get((flow_id, version))
-
-    def ids(self) -> list[str]:
-        return sorted({fid for fid, _ in self.flows})
-
-    def for_role(self, role: Role | str) -> Flow | None:
-        matching = [f for f in self.flows.values() if f.audience is Audience.PARTICIPANT
-                    and f.role == role]
-        return max(matching, key=lambda f: f.version) if matching else None
-
-
-def load_registry(directory: Path) -> FlowRegistry:
-    """Loads `dialogs/*.flow.yaml` and earlier versions kept in `dialogs/archive/`."""
-    paths = sorted(directory.glob("*.flow.yaml")) + sorted(directory.glob("archive/*.flow.yaml"))
-    flows: dict[tuple[str, int], Flow] = {}
-    problems: list[str] = []
-    for path in paths:
-        try:
-            flow = load_flow(path)
-        except FlowError as exc:
-            problems.append(str(exc))
-            continue
-        key = (flow.id, flow.version)
-        if key in flows:
-            problems.append(f"{path.name}: flow '{flow.id}' v{flow.version} is declared twice")
-        flows[key] = flow
-    if problems:
-        raise FlowError(str(directory), problems)
-    if not flows:
-        raise FlowError(str(directory), ["holds no *.flow.yaml files"])
-    return FlowRegistry(flows)

@@ -8,129 +8,32 @@ plain JSON-able data so it lives in our own table, not in a pickle.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.catalog import Catalog
+from bot.engine.answers import answer_text, answered_steps
+from bot.engine.values import (
+    AskStop,
+    Button,
+    Context,
+    Edited,
+    Event,
+    GoBack,
+    Input,
+    Media,
+    PauseTalk,
+    Press,
+    Reply,
+    Result,
+    Say,
+    Show,
+    SkipStep,
+    TalkState,
+)
 from bot.flows.conditions import holds
 from bot.flows.model import Field, Flow, Step, StepKind
 from bot.vocabulary import TalkStatus
-
-
-@dataclass(frozen=True)
-class TalkState:
-    flow_id: str
-    flow_version: int
-    step: str
-    status: str = TalkStatus.ACTIVE
-    answers: Mapping[str, Any] = field(default_factory=dict)
-    path: tuple[str, ...] = ()  # steps walked, the current one last (except while editing)
-    draft: Mapping[str, Any] | None = None  # a list step's record in progress
-    editing: str | None = None  # the review step to return to after changing one answer
-    pending: str | None = None  # "stop" while asking "do you really want to stop?"
-    seq: int = 0  # numbers each prompt; a button from an older prompt is stale
-    outcome: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["path"] = list(self.path)
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TalkState:
-        values = dict(data)
-        values["path"] = tuple(values.get("path", ()))
-        values["answers"] = dict(values.get("answers", {}))
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the talk may show besides the flow: language, variant and a few named values."""
-
-    language: str
-    variant: str | None = None
-    values: Mapping[str, str] = field(default_factory=dict)
-
-
-# Inputs ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Show:
-    """Show the current step again (a second /start, a restart, a language switch)."""
-
-    welcome_back: bool = False
-
-
-@dataclass(frozen=True)
-class Say:
-    text: str
-
-
-@dataclass(frozen=True)
-class Press:
-    seq: int
-    action: str
-
-
-@dataclass(frozen=True)
-class GoBack:
-    pass
-
-
-@dataclass(frozen=True)
-class SkipStep:
-    pass
-
-
-@dataclass(frozen=True)
-class PauseTalk:
-    pass
-
-
-@dataclass(frozen=True)
-class AskStop:
-    pass
-
-
-@dataclass(frozen=True)
-class Media:
-    pass
-
-
-@dataclass(frozen=True)
-class Edited:
-    pass
-
-
-Input = Show | Say | Press | GoBack | SkipStep | PauseTalk | AskStop | Media | Edited
-
-
-# Outputs -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Button:
-    label: str
-    action: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    seq: int | None = None  # set on a prompt: its buttons belong to this prompt
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str  # "ended", "paused", "withdrawn", "resumed"
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
-class Result:
-    replies: tuple[Reply, ...]
-    state: TalkState
-    events: tuple[Event, ...] = ()
-    answered: str | None = None  # the label of the button that answered the question
 
 
 def begin(flow: Flow, ctx: Context, catalog: Catalog) -> Result:
@@ -140,46 +43,6 @@ def begin(flow: Flow, ctx: Context, catalog: Catalog) -> Result:
 
 def advance(flow: Flow, state: TalkState, event: Input, ctx: Context, catalog: Catalog) -> Result:
     return _Turn(flow, ctx, catalog).handle(state, event)
-
-
-def migrate(state: TalkState, flow: Flow) -> TalkState:
-    """Moves a talk onto another version of its flow, keeping what still fits.
-
-    Answers to steps that still exist are kept; the talk resumes at its step if that still
-    exists, otherwise at the first step on the new path that has no answer yet.
-    """
-    answers = {k: v for k, v in state.answers.items() if k in flow.steps}
-    path = tuple(s for s in state.path if s in flow.steps) or (flow.start,)
-    step = state.step if state.step in flow.steps else path[-1]
-    if step not in flow.steps or (state.step not in flow.steps and step in answers):
-        step = next((s for s in path if s not in answers), path[-1])
-    if path[-1] != step:
-        path = (*path[: path.index(step)], step) if step in path else (*path, step)
-    return replace(state, flow_version=flow.version, answers=answers, path=path, step=step,
-                   draft=None, editing=None, pending=None)
-
-
-def answer_text(step: Step, value: Any, ctx: Context, catalog: Catalog) -> str:
-    """How an answer reads in a review or a coordinator's summary."""
-    lang = ctx.language
-    if value is None:
-        return catalog("answer.skipped", lang)
-    if step.kind is StepKind.CHOICE:
-        option = step.option(str(value))
-        return option.label.get(lang, ctx.variant) if option else str(value)
-    if step.kind is StepKind.LIST:
-        if not value:
-            return catalog("answer.nobody", lang)
-        return "\n".join(
-            "• " + ", ".join(str(item.get(f.id) or "–") for f in step.fields) for item in value
-        )
-    return str(value)
-
-
-def answered_steps(flow: Flow, state: TalkState) -> list[Step]:
-    """The steps on the talk's path that hold an answer, in the order they were asked."""
-    return [flow.step(s) for s in dict.fromkeys(state.path)
-            if s in flow.steps and flow.step(s).label is not None and s in state.answers]
 
 
 @dataclass(frozen=True)
