@@ -215,3 +215,16 @@ async def test_one_person_in_two_cases_switches_between_talks(world: World) -> N
             select(Talk).where(Talk.user_id == OFFENDER))).all()}
     assert sorted(talks.values()) == ["voluntary", "welcome"]
     assert "Je hebt nog 1 ander gesprek open" in await answer_to(person, "/start")
+
+
+async def test_a_participant_who_finished_is_told_so_on_start_and_on_their_link(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    token = await add_offender(coordinator)
+    offender = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(offender, token)
+    await offender_completes(offender)
+    assert "Dit gesprek is klaar" in await answer_to(offender, "/start")
+    assert "Dit gesprek is klaar" in await answer_to(offender, f"/start {token}")
+    assert "Dit gesprek is klaar" in await answer_to(offender, "/pauze")

@@ -105,7 +105,7 @@ async def answer(ctx: Turn) -> None:
     """Text, media or an edit: it belongs to the talk the person is in now."""
     incoming = ctx.incoming
     talk = await focused_talk(ctx.session, incoming.user_id)
-    if talk is None or (talk.party_id is None and talk.status == TalkStatus.ENDED):
+    if talk is None or not talks.is_current(talk):
         await no_talk(ctx)  # a coordinator's finished form is no conversation
         return
     if talk.status == TalkStatus.ENDED and incoming.kind == "text" and incoming.text.strip():
@@ -120,7 +120,7 @@ async def answer(ctx: Turn) -> None:
 async def talk_command(ctx: Turn, *, args: str, event: Input) -> None:
     """/pause, /back, /skip, /stop: for the talk (or form) the person is in now."""
     talk = await focused_talk(ctx.session, ctx.actor.user_id)
-    if talk is None or talk.status not in OPEN_STATUSES:
+    if talk is None or not talks.is_current(talk):
         await unknown_command(ctx)
         return
     await talks.continue_talk(ctx, talk=talk, event=event)

@@ -20,6 +20,7 @@ from bot.usecases import forms
 from bot.views.talk import talk_messages
 from bot.vocabulary import (
     LIVE_STATUSES,
+    OPEN_STATUSES,
     ActorKind,
     AuditAction,
     Notice,
@@ -108,11 +109,19 @@ async def tap(ctx: Turn, *, tap: TalkTap) -> None:
     await continue_talk(ctx, talk=talk, event=Press(tap.seq, tap.action))
 
 
+def is_current(talk: Talk | None) -> bool:
+    """A participant's talk stays theirs after it ends (it says so); a finished or
+    cancelled form is over."""
+    return talk is not None and (talk.party_id is not None or talk.status in OPEN_STATUSES)
+
+
 async def show_focused(ctx: Turn, *, welcome_back: bool = False) -> bool:
-    """Shows the question the person is at, if a talk is open; says whether one was."""
+    """Shows where the person is: the question of their talk (or that it has ended); a
+    coordinator's form only while it is open. Says whether there was anything to show."""
     talk = await focused_talk(ctx.session, ctx.actor.user_id)
-    if talk is None or talk.status not in LIVE_STATUSES:
+    if not is_current(talk):
         return False
+    assert talk is not None
     await continue_talk(ctx, talk=talk, event=Show(welcome_back=welcome_back))
     return True
 
