@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.models import Party, Talk
+from tests.fakes import TelegramUser
 from tests.world import (
     COORDINATOR_ID,
     World,
@@ -18,17 +19,21 @@ from tests.world import (
     token_in,
 )
 
-OFFENDER, SECOND, FRIEND = 222, 223, 224
+OFFENDER, SECOND = 222, 223
+
+
+async def new_case_to_review(coordinator: TelegramUser, reference: str, facts: str) -> None:
+    await coordinator.send("/newcase")
+    await coordinator.send(reference)
+    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
+    await coordinator.send(facts)
+    await coordinator.tap("Nederlands")
 
 
 async def test_the_coordinator_changes_an_answer_from_the_review_and_sees_it(
         world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
-    await coordinator.send("/newcase")
-    await coordinator.send("2026-O1")
-    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
-    await coordinator.send("Eerste versie van de feiten.")
-    await coordinator.tap("Nederlands")
+    await new_case_to_review(coordinator, "2026-O1", "Eerste versie van de feiten.")
     asked = await answer_to_tap(coordinator, "Verander: Feiten")
     assert "Beschrijf de feiten" in asked and "Eerste versie" in asked
     review = await answer_to(coordinator, "Tweede versie van de feiten.")
@@ -81,11 +86,7 @@ async def test_an_offender_changes_one_supporter_and_removes_another_without_los
 async def test_text_typed_at_the_review_does_not_send_the_whole_review_again(
         world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
-    await coordinator.send("/newcase")
-    await coordinator.send("2026-R")
-    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
-    await coordinator.send("Feiten.")
-    await coordinator.tap("Nederlands")
+    await new_case_to_review(coordinator, "2026-R", "Feiten.")
     said = await answer_to(coordinator, "is dit goed zo?")
     assert "Versturen" in said and "Kenmerk:" not in said  # a pointer, not a second review
     assert "Zaak 2026-R is aangemaakt" in await answer_to_tap(coordinator, "✔ Versturen")

@@ -10,7 +10,15 @@ import pytest
 from bot.clock import ManualClock
 from bot.db import Database
 from tests.fakes import TelegramUser
-from tests.world import COORDINATOR_ID, World, make_world
+from tests.world import (
+    COORDINATOR_ID,
+    World,
+    add_offender,
+    link_in,
+    make_world,
+    offender_to_responsibility,
+    open_case,
+)
 
 OFFENDER_ID, OTHER_ID = 7002, 7003
 
@@ -24,34 +32,12 @@ async def world(sqlite_db: Database, clock: ManualClock) -> AsyncIterator[World]
 
 async def coordinator_invites_offender(world: World) -> tuple[TelegramUser, str]:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
-    await coordinator.send("/newcase")
-    await coordinator.send("2026-021")
-    await coordinator.tap("HERGO (herstelgericht groepsoverleg)")
-    await coordinator.send("Op 3 maart nam Sam de fiets van Noor mee zonder te vragen.")
-    await coordinator.tap("Nederlands")
-    await coordinator.tap("✔ Versturen")
-    await coordinator.tap("Betrokkene toevoegen")
-    await coordinator.tap("Dader")
-    await coordinator.send("Sam")
-    await coordinator.tap("Zo gebruiken")
-    await coordinator.tap("Nederlands")
-    link_message = coordinator.messages[-2]
-    link = next(w for w in (link_message.text or "").split() if w.startswith("https://t.me/"))
-    assert link.startswith(f"https://t.me/{world.api.bot_username}?start=")
-    qr = coordinator.messages[-1]
-    assert qr.photo is not None and qr.photo.startswith(b"\x89PNG")
-    assert "Link intrekken" in qr.button_labels
-    return coordinator, link.split("start=", 1)[1]
-
-
-async def offender_to_responsibility(offender: TelegramUser, token: str) -> None:
-    await offender.send(f"/start {token}")
-    await offender.tap("Verder")
-    await offender.tap("Verder")
-    await offender.tap("Ja, ik doe mee")
-    await offender.tap("Ja, dat klopt")
-    await offender.tap("Overslaan")
-    assert "Erken je jouw aandeel" in (offender.last_text or "")
+    await open_case(coordinator, reference="2026-021")
+    token = await add_offender(coordinator)
+    assert link_in(coordinator.messages[-2].content).startswith(
+        f"https://t.me/{world.api.bot_username}?start=")
+    assert (coordinator.messages[-1].photo or b"").startswith(b"\x89PNG")
+    return coordinator, token
 
 
 async def test_coordinator_invites_the_offender_who_completes_and_the_summary_arrives(
