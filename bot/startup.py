@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,8 @@ def configure_logging(level: int, secrets: Iterable[str] = ()) -> Redact:
     logging.getLogger("bot").setLevel(level)
     for name, floor in LIBRARY_LEVELS.items():
         logging.getLogger(name).setLevel(max(floor, level))
+    log.debug("logging at %s for bot.*; libraries at INFO or above (ids only, at every level)",
+              logging.getLevelName(level))
     return redact
 
 
@@ -251,23 +254,31 @@ def database_mistake(exc: BaseException, settings: Settings) -> SetupError | Non
 
 
 def prepare_database_folder(settings: Settings) -> None:
-    """Creates the default data folder; refuses a database left in the working folder by an
-    older herstelbot (that stored `herstelbot.db` wherever it was started)."""
-    if not settings.uses_default_database:
-        return
+    """For SQLite: creates the default data folder, and checks the file can be written before
+    anything connects. Refuses a database left in the working folder by an older herstelbot
+    (which stored `herstelbot.db` wherever it was started)."""
     target = paths.sqlite_file(settings.database_url)
-    assert target is not None
-    legacy = Path.cwd() / paths.DATABASE_FILE
-    if legacy.is_file() and not target.exists() and legacy.resolve() != target.resolve():
-        raise SetupError(f"found {legacy} from an older herstelbot, but the database now lives "
-                         f"in {target}: move it there (mv {legacy} {target}) or set "
-                         f"DATABASE_URL=sqlite:///{legacy}")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise SetupError(f"cannot create the data folder {target.parent} "
-                         f"({type(exc).__name__}): set HERSTELBOT_DATA_DIR or DATABASE_URL"
-                         ) from None
+    if target is None:
+        return
+    if settings.uses_default_database:
+        legacy = Path.cwd() / paths.DATABASE_FILE
+        if legacy.is_file() and not target.exists() and legacy.resolve() != target.resolve():
+            raise SetupError(f"found {legacy} from an older herstelbot, but the database now "
+                             f"lives in {target}: move it there (mv {legacy} {target}) or set "
+                             f"DATABASE_URL=sqlite:///{legacy}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise SetupError(f"cannot create the data folder {target.parent} "
+                             f"({type(exc).__name__}): set HERSTELBOT_DATA_DIR or DATABASE_URL"
+                             ) from None
+    folder = target.parent
+    if not folder.is_dir():
+        raise SetupError(f"the folder of the SQLite database {target} does not exist: create "
+                         "it, or change DATABASE_URL")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise SetupError(f"cannot write the SQLite database {target}: give this user write "
+                         "access to it and its folder, or change DATABASE_URL")
 
 
 async def connect_database(settings: Settings, patience: Patience) -> Database:

@@ -101,7 +101,9 @@ class BotProcess:
 def bot(tmp_path: Path) -> Iterator[BotProcess]:
     api = FakeBotAPI()
     with FakeBotAPIServer(api) as server:
-        process = BotProcess(api, server, tmp_path / "herstelbot.db", tmp_path / "bot.log")
+        # At DEBUG: whatever the level, the log carries ids only (the test reads it at the end).
+        process = BotProcess(api, server, tmp_path / "herstelbot.db", tmp_path / "bot.log",
+                             LOG_LEVEL="DEBUG")
         process.start()
         try:
             yield process
@@ -173,3 +175,35 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     for personal in ("Ik nam de fiets", "Noor.", "maandag", "dinsdag", "Sam nam"):
         assert personal not in log, f"personal text reached the log: {personal!r}"
     assert api.token not in log
+
+
+async def test_debug_logs_keep_the_token_and_what_people_wrote_out(tmp_path: Path) -> None:
+    """LOG_LEVEL=DEBUG shows our own debug lines, but no library's: those log request URLs
+    (with the token), whole updates and request payloads (with what people wrote)."""
+    facts = "Quirijn nam de bakfiets van de buren mee."
+    stranger_text = "Hallo, ik ben Wendelien, mijn nummer is 0470 12 34 56."
+    api = FakeBotAPI()
+    with FakeBotAPIServer(api) as server:
+        bot = BotProcess(api, server, tmp_path / "herstelbot.db", tmp_path / "bot.log",
+                         LOG_LEVEL="DEBUG")
+        bot.start()
+        try:
+            coordinator = TelegramUser(api, COORDINATOR_ID, "Coördinator Anneliese",
+                                       queued_only)
+            stranger = TelegramUser(api, 8199, "Wendelien", queued_only)
+            await step(coordinator, lambda: coordinator.send("/newcase"), "kort kenmerk")
+            await step(coordinator, lambda: coordinator.send("DBG-7"), "Welke methode")
+            await step(coordinator, lambda: coordinator.tap("Eigen Kracht-conferentie"),
+                       "Beschrijf")
+            await step(coordinator, lambda: coordinator.send(facts), "welke taal")
+            review = await step(coordinator, lambda: coordinator.tap("Nederlands"), "Klopt")
+            assert facts in review  # the bot did send it back: it went through the libraries
+            await stranger.send(stranger_text)
+            await step(stranger, lambda: stranger.send("/start"), "")
+        finally:
+            assert bot.stop() == 0
+    log = bot.log.read_text()
+    for secret in (api.token, api.token.split(":", 1)[1], facts, "Quirijn", "bakfiets",
+                   stranger_text, "Wendelien", "0470", "Anneliese"):
+        assert secret not in log, f"{secret!r} reached the log"
+    assert " DEBUG bot." in log  # the level took effect for our own loggers
