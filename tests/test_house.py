@@ -160,6 +160,8 @@ async def test_a_cancelled_form_stays_cancelled(world: World) -> None:
     said = await answer_to(coordinator, "Sam")
     assert "eerder gestopt" not in said and "Ik wil toch verder" not in said
     assert "/newcase, /addparty of /cases" in said
+    tapped = await answer_to_tap(coordinator, "Dader")  # a button of the cancelled form
+    assert "werkt niet (meer)" in tapped and "Hoe spreek ik" not in tapped
 
 
 async def test_a_second_offender_reads_the_facts_written_for_them(world: World) -> None:

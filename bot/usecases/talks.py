@@ -12,6 +12,7 @@ from bot.access import allowed, refuse
 from bot.audit import record
 from bot.buttons import PassNote, SwitchTalk, TalkTap
 from bot.engine import AskStop, Event, Input, Press, Result, Show, advance
+from bot.flows import Flow
 from bot.models import Case, ParticipantNote, Party, Proposal, Talk
 from bot.notifications import tell_coordinator
 from bot.talk_store import context_for, focused_talk, load, store, talks_of
@@ -57,7 +58,7 @@ async def continue_talk(ctx: Turn, *, talk: Talk, event: Input) -> None:
             if happened.kind == "ended" and happened.outcome == Outcome.COMPLETED:
                 await forms.complete(ctx, talk=talk)
         elif case is not None:
-            await _after(ctx, talk, happened, before, party, case)
+            await _after(ctx, loaded.flow, talk, happened, before, party, case)
 
 
 def show(ctx: Turn, talk: Talk, result: Result) -> None:
@@ -66,10 +67,10 @@ def show(ctx: Turn, talk: Talk, result: Result) -> None:
         ctx.response.say(text, keyboard)
 
 
-async def _after(ctx: Turn, talk: Talk, event: Event, before: str, party: Party,
+async def _after(ctx: Turn, flow: Flow, talk: Talk, event: Event, before: str, party: Party,
                  case: Case) -> None:
     if event.kind == "ended" and event.outcome in ENDINGS:
-        _record_party_facts(ctx, talk, party)
+        _record_party_facts(ctx, flow, talk, party)
         if event.outcome == Outcome.COMPLETED:
             _propose_supporters(ctx, talk, party, case)
         record(ctx, AuditAction.TALK_ENDED, case_id=case.id, party_id=party.id)
@@ -82,9 +83,8 @@ async def _after(ctx: Turn, talk: Talk, event: Event, before: str, party: Party,
         await tell_coordinator(ctx.session, case, Notice.TALK_RESUMED, talk.id, ctx.now)
 
 
-def _record_party_facts(ctx: Turn, talk: Talk, party: Party) -> None:
+def _record_party_facts(ctx: Turn, flow: Flow, talk: Talk, party: Party) -> None:
     """What the method needs later is kept on the party, from the steps that record it."""
-    flow = load(talk, ctx.app.flows).flow
     for step in flow.steps.values():
         if step.records is not None and step.id in talk.answers:
             setattr(party, step.records.value, talk.answers[step.id])
@@ -106,6 +106,10 @@ async def tap(ctx: Turn, *, tap: TalkTap) -> None:
     if talk is None or talk.user_id != ctx.actor.user_id or talk.status == TalkStatus.ARCHIVED:
         refuse(ctx)
     assert talk is not None
+    if not is_current(talk):  # a finished or cancelled form: its buttons are spent
+        ctx.response.callback_notice = ctx.t("input.unknown_button")
+        ctx.say("input.unknown_button")
+        return
     await continue_talk(ctx, talk=talk, event=Press(tap.seq, tap.action))
 
 
