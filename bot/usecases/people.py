@@ -31,10 +31,10 @@ async def start(ctx: Turn, *, args: str = "") -> None:
             return
         await invites.redeem(ctx, token=payload)
         return
-    await welcome(ctx)
+    await _welcome(ctx)
 
 
-async def welcome(ctx: Turn) -> None:
+async def _welcome(ctx: Turn) -> None:
     """A plain /start: staff get their welcome, a participant the question they are at."""
     actor = ctx.actor
     if actor.is_(ActorKind.COORDINATOR) or actor.is_(ActorKind.ADMIN):
