@@ -48,8 +48,9 @@ RUN python3 -m venv "$VIRTUAL_ENV"
 # Dependencies come before the source: this layer stays cached until the dependency
 # list changes, even when bot/ or dialogs/ change. The project itself is not
 # pip-installed. The code runs from /app (python -m bot), with dialogs/ next to
-# bot/. Once the install is done, pip and setuptools come out of the venv: the bot
-# doesn't need them at run time (about 25 MB).
+# bot/, where bot/paths.py looks when the package holds no copy of its own (a
+# wheel does: bot/dialogs/). Once the install is done, pip and setuptools come out
+# of the venv: the bot doesn't need them at run time (about 25 MB).
 COPY --from=requirements /build/requirements.txt /build/requirements.txt
 ARG PIP_INDEX_URL=
 ARG PIP_EXTRA_INDEX_URL=
@@ -93,7 +94,8 @@ ENV VIRTUAL_ENV=/opt/venv \
     PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/herstelbot.db
+    DATABASE_URL=sqlite+aiosqlite:////data/herstelbot.db \
+    HERSTELBOT_DATA_DIR=/data
 
 LABEL org.opencontainers.image.title="herstelbot" \
       org.opencontainers.image.description="Telegram assistant for coordinators of restorative group conferences"

@@ -193,6 +193,7 @@ async def _invite(kind: InviteKind, days: int, bot_username: str | None) -> int:
     if days < 1:
         raise SetupError("--days must be 1 or more: how many days the link works")
     settings = load_settings(need_token=False)
+    _Secrets.redact = startup.Redact(startup.secrets_of(settings))
     if bot_username is not None:
         bot_username = bot_username.strip().removeprefix("https://t.me/").lstrip("@")
         if not BOT_USERNAME.fullmatch(bot_username):
@@ -202,7 +203,10 @@ async def _invite(kind: InviteKind, days: int, bot_username: str | None) -> int:
         raise SetupError("give --bot-username NAME (the bot's username), or set BOT_TOKEN so "
                          "Telegram can be asked for it")
     else:
-        bot_username = await startup.reach_telegram(settings, startup.ONCE)
+        try:
+            bot_username = await startup.reach_telegram(settings, startup.ONCE)
+        except SetupError as exc:
+            raise SetupError(f"{exc}; or give --bot-username NAME", exc.exit_code) from None
     db = await startup.connect_database(settings, startup.ONCE)
     token = new_token()
     now = datetime.now(UTC)

@@ -343,8 +343,8 @@ def database_location(url: str) -> str:
 # ------------------------------------------------------------------------------ polling
 
 def report_polling_error(error: BaseException, state: MutableMapping[Any, Any]) -> None:
-    """Errors while fetching updates (not while handling one): one line each, no trace;
-    a second instance on the same token is named once."""
+    """Telegram errors outside any update (fetching updates, mostly): one line each, no
+    trace; a second instance on the same token is named once."""
     from telegram.error import Conflict, NetworkError
 
     if isinstance(error, Conflict):
@@ -358,9 +358,9 @@ def report_polling_error(error: BaseException, state: MutableMapping[Any, Any]) 
                           "hands updates to one poller per token)")
         return
     if isinstance(error, NetworkError):
-        log.warning("fetching updates from Telegram failed (%s); trying again", _short(error))
+        log.warning("no contact with Telegram (%s); trying again", _short(error))
         return
-    log.error("fetching updates from Telegram failed: %s", type(error).__name__)
+    log.error("Telegram refused a call outside any update: %s", type(error).__name__)
 
 
 def _short(exc: BaseException) -> str:

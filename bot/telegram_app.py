@@ -266,7 +266,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One place for failures; logs the kind of error and the update id, never its text."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
-    if update is None and error is not None:  # while fetching updates: one line, no trace
+    if update is None and isinstance(error, TelegramError):  # fetching updates: one line
         from bot.startup import report_polling_error
 
         report_polling_error(error, context.bot_data)

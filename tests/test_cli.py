@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from bot.diagram import current_section, readme_section
 from bot.flows import FlowRegistry
+from tests.test_end_to_end import clean_environment
 
 from .conftest import ROOT
 
@@ -32,3 +35,21 @@ def test_check_flows_reports_every_flow_valid() -> None:
     run = subprocess.run([sys.executable, "-m", "bot", "check-flows"], capture_output=True,
                          text=True, cwd=ROOT, timeout=60, check=True)
     assert "offender v1:" in run.stdout and "valid" in run.stdout
+
+
+def test_the_tools_find_the_flows_from_any_folder(tmp_path: Path) -> None:
+    env = clean_environment(DIALOGS_DIR=None)
+    run = subprocess.run([sys.executable, "-m", "bot", "check-flows"], capture_output=True,
+                         text=True, cwd=tmp_path, env=env, timeout=60, check=True)
+    assert "offender v" in run.stdout
+
+
+def test_dialogs_dir_overrides_where_the_flows_come_from(tmp_path: Path) -> None:
+    own = tmp_path / "dialogs"
+    shutil.copytree(ROOT / "dialogs", own)
+    (own / "supporter.flow.yaml").unlink()
+    env = clean_environment(DIALOGS_DIR=str(own))
+    run = subprocess.run([sys.executable, "-m", "bot", "check-flows"], capture_output=True,
+                         text=True, cwd=tmp_path, env=env, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "offender v" in run.stdout and "\nsupporter v" not in "\n" + run.stdout

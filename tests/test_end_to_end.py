@@ -207,3 +207,4 @@ async def test_debug_logs_keep_the_token_and_what_people_wrote_out(tmp_path: Pat
                    stranger_text, "Wendelien", "0470", "Anneliese"):
         assert secret not in log, f"{secret!r} reached the log"
     assert " DEBUG bot." in log  # the level took effect for our own loggers
+    assert "no coordinator yet" not in log  # COORDINATOR_IDS is set

@@ -146,13 +146,15 @@ def test_a_bot_waits_for_telegram_to_come_back(tmp_path: Path) -> None:
 def test_a_second_instance_on_the_same_token_is_named_once(tmp_path: Path) -> None:
     api = FakeBotAPI(token=GOOD_TOKEN)
     api.fail_next("getUpdates", error_code=409, times=2)  # "terminated by other getUpdates"
+    api.fail_next("getUpdates", error_code=502)  # and then Telegram has a hiccup
     with FakeBotAPIServer(api) as server:
         bot = BotProcess(api, server, tmp_path / "bot.db", tmp_path / "bot.log", cwd=tmp_path)
-        bot.start()  # ready once a poll gets through, after both conflicts
+        bot.start()  # ready once a poll gets through, after the conflicts and the hiccup
         try:
             log = bot.log.read_text()
             said = "another instance is polling this bot token; stop it"
             assert log.count(said) == 1, log
+            assert log.count("no contact with Telegram (") == 1, log
             assert "Traceback" not in log and "Conflict" not in log.replace(said, "")
         finally:
             assert bot.stop() == 0
