@@ -22,7 +22,7 @@ from bot.language import pick_language
 from bot.models import Case, Coordinator, Outbox, ParticipantNote, Party, Proposal, Talk
 from bot.talk_store import load
 from bot.views.summary import answers_summary
-from bot.vocabulary import OPEN_STATUSES, Notice
+from bot.vocabulary import OPEN_STATUSES, Notice, OutboxStatus
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
@@ -45,6 +45,30 @@ async def tell_coordinator(session: AsyncSession, case: Case, kind: Notice, ref_
     if coordinator is not None:
         await owe(session, chat_id=coordinator.telegram_user_id, kind=kind, ref_id=ref_id,
                   now=now)
+
+
+async def redirect_pending(session: AsyncSession, *, case_id: int, from_chat: int,
+                           to_chat: int) -> None:
+    """A case handed over: what was still owed about it goes to its new coordinator."""
+    rows = await session.exec(select(Outbox).where(
+        Outbox.status == OutboxStatus.PENDING, Outbox.chat_id == from_chat,
+        Outbox.kind != Notice.CASE_HANDED_OVER))
+    for row in rows.all():
+        if await _case_of(session, row) == case_id:
+            row.chat_id = to_chat
+            session.add(row)
+
+
+async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
+    if row.kind == Notice.PARTICIPANT_NOTE:
+        note = await session.get(ParticipantNote, row.ref_id)
+        party = await session.get(Party, note.party_id) if note else None
+    elif _RENDERERS.get(Notice(row.kind)) is _party_notice:
+        party = await session.get(Party, row.ref_id)
+    else:
+        talk = await session.get(Talk, row.ref_id)
+        party = await session.get(Party, talk.party_id) if talk and talk.party_id else None
+    return party.case_id if party else None
 
 
 def role_name(catalog: Catalog, role: str, language: str) -> str:

@@ -13,7 +13,7 @@ from bot.access import allowed, refuse
 from bot.audit import record, trail
 from bot.buttons import HandOver
 from bot.models import Case, Coordinator, Party
-from bot.notifications import owe
+from bot.notifications import owe, redirect_pending
 from bot.turn import Turn
 from bot.views.staff import audit_lines, case_lines, coordinator_lines
 from bot.vocabulary import ActorKind, AuditAction, Notice
@@ -82,6 +82,10 @@ async def hand_over(ctx: Turn, *, tap: HandOver) -> None:
     case.coordinator_id = target.id or 0
     ctx.session.add(case)
     record(ctx, AuditAction.CASE_HANDED_OVER, case_id=case.id)
+    if previous is not None:
+        await redirect_pending(ctx.session, case_id=case.id or 0,
+                               from_chat=previous.telegram_user_id,
+                               to_chat=target.telegram_user_id)
     for coordinator in (previous, target):
         if coordinator is not None and coordinator.telegram_user_id != ctx.actor.user_id:
             await owe(ctx.session, chat_id=coordinator.telegram_user_id,
