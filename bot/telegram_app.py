@@ -33,6 +33,7 @@ from bot.clock import Clock, system_clock
 from bot.commands import menu_for
 from bot.db import Database
 from bot.flows import FlowRegistry, load_registry
+from bot.language import pick_language
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
 from bot.outbox import OutboxSender, markup, retry_seconds, send_text
@@ -277,8 +278,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         services: Services | None = context.bot_data.get("services")
         if services is not None:
-            language = (update.effective_user.language_code or "nl")[:2] \
-                if update.effective_user else "nl"
-            text = services.catalog("error.general", language if language in ("nl", "en")
-                                    else "nl")
+            user = update.effective_user
+            language = pick_language(user.language_code if user else None)
+            text = services.catalog("error.general", language)
             await _quietly(context.bot.send_message(update.effective_chat.id, text))
