@@ -231,3 +231,22 @@ async def test_a_participant_who_finished_is_told_so_on_start_and_on_their_link(
     assert "Dit gesprek is klaar" in await answer_to(offender, "/start")
     assert "Dit gesprek is klaar" in await answer_to(offender, f"/start {token}")
     assert "Dit gesprek is klaar" in await answer_to(offender, "/pauze")
+
+
+async def test_opening_one_cases_link_again_goes_to_that_cases_talk(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator, reference="ZAAK-A")
+    first = await add_offender(coordinator, "Sam")
+    await open_case(coordinator, reference="ZAAK-B")
+    second = await add_offender(coordinator, "Sam")
+    person = world.person(OFFENDER, "Sam")
+    await person.send(f"/start {first}")
+    await person.tap("Verder")  # case A: at the process
+    await person.send(f"/start {second}")  # case B: at the welcome
+    said = await answer_to(person, f"/start {first}")
+    assert "Welkom terug" in said and "Verder" in person.messages[-1].button_labels
+    await person.tap("Verder")
+    async with world.db.transaction() as session:
+        steps = {t.case_id: t.step for t in (await session.exec(
+            select(Talk).where(Talk.user_id == OFFENDER))).all()}
+    assert sorted(steps.values()) == ["voluntary", "welcome"]  # case A moved on, B waits

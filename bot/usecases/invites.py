@@ -41,8 +41,12 @@ async def redeem(ctx: Turn, *, token: str) -> None:
     case = await session.get(Case, party.case_id) if party else None
     if invite.redeemed_by_user_id is not None:
         if invite.redeemed_by_user_id == user_id and invite.revoked_at is None:
-            if not await talks.show_focused(ctx, welcome_back=True):
+            talk = await _talk_of(ctx, party) if party else None
+            if talk is None or talk.user_id != user_id:
                 ctx.say("talk.none")
+                return
+            talk.last_activity_at = ctx.now  # this link's talk is the one to go on with
+            await talks.continue_talk(ctx, talk=talk, event=Show(welcome_back=True))
             return
         if invite.kind != InviteKind.PARTY:  # a staff invite works once, for one account
             ctx.say("invite.used")
@@ -85,9 +89,7 @@ async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> Non
     ctx.actor.language = party.language
     ctx.actor.kinds |= {ActorKind.PARTICIPANT}
     session.add_all([invite, party])
-    talk = (await session.exec(select(Talk).where(
-        Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED)
-        .order_by(col(Talk.id).desc()))).first()
+    talk = await _talk_of(ctx, party)
     record(ctx, AuditAction.INVITE_REDEEMED, case_id=case.id, party_id=party.id)
     await tell_coordinator(session, case, Notice.INVITE_OPENED, party.id, ctx.now)
     log.info("invite %s redeemed for party %s", invite.id, party.id)
