@@ -62,13 +62,21 @@ class PartyFact(StrEnum):
     """What the method needs to know of a party later, recorded on the party itself when
     its talk ends, so no rule ever reads a free-text answer."""
 
-    ACKNOWLEDGED = "acknowledged"
+    ACKNOWLEDGED = "acknowledged"  # the offender accepts their part
     WANTS_TO_SET_RIGHT = "wants_to_set_right"
+    FACTS_RIGHT = "facts_right"  # the offender finds the description of the facts right
+    WILLING = "willing"  # the victim wants to take part in the conference
+    INSTEAD = "instead"  # a victim who will not come: someone in their place, or their story
+    SPEAKS_FIRST = "speaks_first"  # hergo: the victim's choice of who tells first
 
 
 PARTY_FACT_VALUES: dict[PartyFact, frozenset[str]] = {
     PartyFact.ACKNOWLEDGED: frozenset({"yes", "partly", "no"}),
     PartyFact.WANTS_TO_SET_RIGHT: frozenset({"yes", "unsure", "no"}),
+    PartyFact.FACTS_RIGHT: frozenset({"yes", "no"}),
+    PartyFact.WILLING: frozenset({"yes", "no"}),
+    PartyFact.INSTEAD: frozenset({"trusted_person", "own_story", "nothing"}),
+    PartyFact.SPEAKS_FIRST: frozenset({"victim_first", "offender_first", "coordinator_decides"}),
 }
 
 

@@ -121,8 +121,8 @@ class _Turn:
         return Result((Reply(self.t("talk.withdrawn_again"), button, seq),),
                       replace(state, seq=seq))
 
-    def _pause(self, state: TalkState) -> Result:
-        return Result((Reply(self.t("talk.paused")),),
+    def _pause(self, state: TalkState, key: str = "talk.paused") -> Result:
+        return Result((Reply(self.t(key)),),
                       replace(state, status=TalkStatus.PAUSED, pending=None), (Event("paused"),))
 
     def _press(self, state: TalkState, step: Step, action: str) -> Result:
@@ -169,6 +169,9 @@ class _Turn:
         label = option.label.get(self.ctx.language, self.ctx.variant)
         if option.action == "pause":
             return replace(self._pause(state), answered=label)
+        if option.action == "think":  # time to think: a pause with one follow-up, no pressure
+            paused = self._pause(state, "talk.thinking")
+            return replace(paused, answered=label, events=(Event("thinking"),))
         return replace(self.leave(answered, step, option.next), answered=label)
 
     def _list_press(self, state: TalkState, step: Step, action: str) -> Result | None:

@@ -114,7 +114,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "ended", "paused", "withdrawn", "resumed"
+    kind: str  # "ended", "paused", "thinking", "withdrawn", "resumed"
     outcome: str | None = None
 
 

@@ -45,7 +45,7 @@ from bot.vocabulary import (
 )
 
 PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference", "proposed", "proposer"})
-OPTION_ACTIONS = ("pause",)
+OPTION_ACTIONS = ("pause", "think")  # think: pause, with one gentle follow-up later
 MAX_TEXT_LENGTH = 4000  # Telegram caps a message at 4096 characters
 
 
