@@ -1,4 +1,4 @@
-"""The dialog engine over the real flow files: every branch of the offender's talk."""
+"""The dialog engine over the real flow files: every branch of the participants' talks."""
 
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ class Talker:
         self.flow = flow
         self.catalog = catalog
         self.ctx = Context(language, variant, {"name": "Sam", "facts": FACTS,
-                                               "conference": "HERGO", "reference": "Z-1"})
+                                               "conference": "HERGO", "reference": "Z-1",
+                                               "supported": "Noor"})
         self.result = begin(flow, self.ctx, catalog)
         self.events: list[str] = []
+        self.shown: list[str] = [r.text for r in self.result.replies]  # every text shown
 
     @property
     def state(self) -> TalkState:
@@ -60,6 +62,7 @@ class Talker:
         self.result = advance(self.flow, stored, event, self.ctx, self.catalog)
         self.events += [f"{e.kind}:{e.outcome}" if e.outcome else e.kind
                         for e in self.result.events]
+        self.shown += [r.text for r in self.result.replies]
         return self.result
 
     def tap(self, label: str) -> Result:
@@ -83,7 +86,7 @@ def offender(flows: FlowRegistry, catalog: Catalog) -> Talker:
 def walk_to_responsibility(t: Talker) -> None:
     t.tap("Verder")
     t.tap("Verder")
-    t.tap("Ja, ik doe mee")
+    t.tap("Ja, ik doe mee aan dit gesprek")
     t.tap("Ja, dat klopt")
     t.say("Ik heb de fiets meegenomen.")
     assert t.state.step == "responsibility"
@@ -105,6 +108,12 @@ def test_offender_who_takes_responsibility_completes_the_talk(offender: Talker) 
     offender.say("0470 12 34 56")
     assert "Mama, mijn moeder, 0470 12 34 56" in offender.last
     offender.tap("Niemand (meer)")
+    assert offender.state.step == "others" and "ouders of je voogd" in offender.last
+    offender.tap("Iemand toevoegen")
+    offender.say("Juf Ann")
+    offender.say("leraar")
+    offender.send(SkipStep())
+    offender.tap("Niemand (meer)")
     offender.say("woensdagmiddag")
     offender.tap("Ja")
     offender.say("een tolk Arabisch")
@@ -120,6 +129,8 @@ def test_offender_who_takes_responsibility_completes_the_talk(offender: Talker) 
     assert answers["supporters"] == [{"name": "Mama", "relation": "mijn moeder",
                                       "contact": "0470 12 34 56"}]
     assert answers["needs_detail"] == "een tolk Arabisch"
+    assert answers["facts_check"] == "yes"
+    assert answers["others"] == [{"name": "Juf Ann", "involvement": "leraar", "contact": None}]
 
 
 def test_offender_who_says_no_is_asked_to_confirm_and_the_precondition_fails(
@@ -128,8 +139,9 @@ def test_offender_who_says_no_is_asked_to_confirm_and_the_precondition_fails(
     offender.tap("Nee")
     offender.say("Het was niet mijn schuld.")
     assert offender.state.step == "responsibility_confirm"
-    assert "geen HERGO" in offender.last
-    offender.tap("Ja, dat is mijn antwoord")
+    assert "per ongeluk" in offender.last and "HERGO" not in offender.last  # no pressure
+    assert offender.labels() == ["Ja, ik bedoel nee", "Nee, ik tikte verkeerd", "« Terug"]
+    offender.tap("Ja, ik bedoel nee")
     assert offender.state.status == Status.ENDED
     assert offender.state.outcome == "precondition_not_met"
     assert offender.events == ["ended:precondition_not_met"]
@@ -139,7 +151,7 @@ def test_offender_who_says_no_can_reconsider(offender: Talker) -> None:
     walk_to_responsibility(offender)
     offender.tap("Nee")
     offender.tap("Overslaan")
-    offender.tap("Ik wil mijn antwoord veranderen")
+    offender.tap("Nee, ik tikte verkeerd")
     assert offender.state.step == "responsibility"
     offender.tap("Voor een deel")
     offender.tap("Overslaan")
@@ -154,8 +166,22 @@ def test_offender_who_will_not_set_things_right_fails_the_precondition(
     offender.tap("Overslaan")
     offender.tap("Nee")
     assert offender.state.step == "set_right_confirm"
-    offender.tap("Ja, dat is mijn antwoord")
+    assert "per ongeluk" in offender.last
+    offender.tap("Ja, ik bedoel nee")
     assert offender.state.outcome == "precondition_not_met"
+    assert offender.state.answers["set_right"] == "no"
+
+
+def test_offender_who_tapped_no_on_setting_right_by_mistake_goes_back(offender: Talker) -> None:
+    walk_to_responsibility(offender)
+    offender.tap("Ja")
+    offender.tap("Overslaan")
+    offender.tap("Nee")
+    offender.tap("Nee, ik tikte verkeerd")
+    assert offender.state.step == "set_right"
+    offender.tap("Ik weet het nog niet")
+    assert offender.state.step == "affected"
+    assert offender.state.answers["set_right"] == "unsure"
 
 
 def test_offender_who_declines_ends_the_talk_and_their_reason_is_kept(offender: Talker) -> None:
@@ -171,10 +197,12 @@ def test_offender_who_declines_ends_the_talk_and_their_reason_is_kept(offender: 
 def test_offender_who_doubts_the_facts_explains_what_is_different(offender: Talker) -> None:
     offender.tap("Verder")
     offender.tap("Verder")
-    offender.tap("Ja, ik doe mee")
+    offender.tap("Ja, ik doe mee aan dit gesprek")
     assert FACTS in offender.last
-    offender.tap("Voor een deel")
+    assert offender.labels() == ["Ja, dat klopt", "Nee, er klopt iets niet", "« Terug"]
+    offender.tap("Nee, er klopt iets niet")
     assert offender.state.step == "facts_comment"
+    assert offender.state.answers["facts_check"] == "no"
     offender.say("Het was op 4 maart.")
     assert offender.state.step == "own_account"
 
@@ -215,6 +243,7 @@ def finish_up_to_review(t: Talker) -> None:
     t.tap("Verder")
     t.tap("Overslaan")
     t.tap("Niemand (meer)")
+    t.tap("Niemand (meer)")
     t.say("maandag")
     t.tap("Nee, niets")
     assert t.state.step == "review"
@@ -240,7 +269,7 @@ def test_changing_responsibility_to_no_in_the_review_follows_the_no_branch(
     offender.tap("Nee")
     # the path turns at the explanation (already answered): straight to the confirmation
     assert offender.state.step == "responsibility_confirm"
-    offender.tap("Ja, dat is mijn antwoord")
+    offender.tap("Ja, ik bedoel nee")
     assert offender.state.outcome == "precondition_not_met"
     # answers given on the abandoned path are not reported
     assert "availability" not in offender.state.answers
@@ -270,7 +299,7 @@ def test_a_forged_action_changes_nothing(offender: Talker) -> None:
 def test_typed_text_matching_a_button_counts_as_tapping_it(offender: Talker) -> None:
     offender.tap("Verder")
     offender.tap("Verder")
-    offender.say("ja, ik doe mee")
+    offender.say("ja, ik doe mee aan dit gesprek")
     assert offender.state.step == "facts_check"
 
 
@@ -280,7 +309,7 @@ def test_text_where_a_button_is_expected_gets_a_hint(offender: Talker) -> None:
     offender.say("misschien")
     assert offender.state.step == "voluntary"
     assert "Tik op een van de knoppen" in offender.result.replies[0].text
-    assert "Ja, ik doe mee" in offender.labels()
+    assert "Ja, ik doe mee aan dit gesprek" in offender.labels()
 
 
 def test_media_gets_a_kind_answer_and_nothing_is_lost(offender: Talker) -> None:
@@ -359,7 +388,8 @@ def test_a_talk_on_a_removed_flow_version_is_migrated_keeping_answers(
     assert moved.step in flow.steps
 
 
-@pytest.mark.parametrize("flow_id", ["new_case", "add_party", "supporter"])
+@pytest.mark.parametrize("flow_id", ["new_case", "add_party", "supporter", "victim",
+                                     "third_party"])
 def test_every_other_flow_can_be_walked_to_an_end(flows: FlowRegistry, catalog: Catalog,
                                                    flow_id: str) -> None:
     talk = Talker(flows.latest(flow_id), catalog)
@@ -367,11 +397,391 @@ def test_every_other_flow_can_be_walked_to_an_end(flows: FlowRegistry, catalog: 
         if talk.state.status == Status.ENDED:
             break
         labels = talk.labels()
-        preferred = [x for x in labels if x not in ("« Terug", "Liever later")
-                     and not x.startswith("Verander") and not x.startswith("Nee")]
+        preferred = [x for x in labels if x not in ("« Terug", "Liever later", "Iemand toevoegen")
+                     and not x.startswith(("Verander", "Nee", "✏", "✕"))]
+        preferred = [x for x in preferred if x == "Niemand (meer)"] or preferred
         if preferred:
             talk.tap(preferred[0])
         else:
             talk.say("een antwoord")
     assert talk.state.status == Status.ENDED
     assert talk.state.outcome == "completed"
+
+
+# -- the offender, version 2 ------------------------------------------------------------------
+def test_under_hergo_the_offender_is_not_told_they_speak_first(offender: Talker) -> None:
+    finish_up_to_review(offender)
+    preview = next(t for t in offender.shown if "Wat is jouw aandeel?" in t)
+    assert "eerst" not in preview
+    assert "Voordat jullie aan het herstelplan beginnen" in preview  # H 55-56
+
+
+def test_under_eigen_kracht_the_offender_tells_first_and_may_respond(
+        flows: FlowRegistry, catalog: Catalog) -> None:
+    talk = Talker(flows.latest("offender"), catalog, variant="eigen-kracht")
+    finish_up_to_review(talk)
+    preview = next(t for t in talk.shown if "Wat is jouw aandeel?" in t)
+    assert "vertel jij eerst" in preview and "iets wil rechtzetten" in preview
+
+
+def test_the_offender_hears_who_is_told_what(offender: Talker) -> None:
+    welcome = offender.last
+    for told in ("naar je coördinator", "de dupe is", "hoort iedereen", "Het herstelplan gaat"):
+        assert told in welcome, told
+    offender.tap("Verder")
+    offender.tap("Verder")
+    assert "beslis je later" in offender.last  # yes is consent to this talk, not yet more
+
+
+@pytest.mark.parametrize(("flow_id", "walk"), [
+    ("offender", ["Verder", "Verder", "Ja, ik doe mee", "Ja, dat klopt", "Overslaan", "Ja",
+                  "Overslaan", "Ja", "Noor", "Verder", "Overslaan", "Niemand (meer)", "maandag",
+                  "Nee, niets", "✔ Versturen"]),
+    ("supporter", ["Verder", "Verder", "Ja, ik doe mee", "Verder", "Overslaan", "maandag",
+                   "Nee, niets", "✔ Versturen"]),
+])
+def test_a_talk_begun_on_an_archived_version_can_still_finish(
+        flows: FlowRegistry, catalog: Catalog, flow_id: str, walk: list[str]) -> None:
+    first = flows.get(flow_id, 1)
+    assert first is not None and "others" not in first.steps
+    talk = Talker(first, catalog)
+    for move in walk:
+        if move in talk.labels():
+            talk.tap(move)
+        else:
+            talk.say(move)
+    assert talk.state.outcome == "completed" and talk.state.flow_version == 1
+
+
+# -- the supporter, version 2 -----------------------------------------------------------------
+@pytest.mark.parametrize("variant", ["hergo", "eigen-kracht"])
+def test_a_supporter_hears_whom_they_support_and_proposes_others(
+        flows: FlowRegistry, catalog: Catalog, variant: str) -> None:
+    talk = Talker(flows.latest("supporter"), catalog, variant=variant)
+    assert "Noor ziet je antwoorden niet" in talk.last
+    talk.tap("Verder")
+    assert "Noor te steunen" in talk.last
+    talk.tap("Verder")
+    talk.tap("Ja, ik doe mee aan dit gesprek")
+    assert "iets op je nemen" in talk.last  # a commitment in the plan (H 63-64)
+    talk.tap("Verder")
+    talk.tap("Overslaan")
+    assert talk.state.step == "others"
+    talk.tap("Iemand toevoegen")
+    talk.say("Opa Jan")
+    talk.say("opa")
+    talk.say("0612345678")
+    talk.tap("Niemand (meer)")
+    talk.say("zaterdag")
+    talk.tap("Nee, niets")
+    talk.tap("✔ Versturen")
+    assert talk.state.outcome == "completed"
+    assert talk.state.answers["others"] == [{"name": "Opa Jan", "involvement": "opa",
+                                             "contact": "0612345678"}]
+
+
+# -- the victim -------------------------------------------------------------------------------
+def victim_to_willing(t: Talker) -> None:
+    t.tap("Verder")
+    t.tap("Verder")
+    assert "erkent zijn of haar aandeel" in t.last
+    t.tap("Verder")
+    assert t.state.step == "willing"
+
+
+def victim_yes_to_review(t: Talker, *, first: str | None) -> None:
+    """From the willingness question to the review, on the 'yes' path."""
+    t.tap("Ja, ik wil meedoen")
+    if first is not None:
+        assert t.state.step == "speaks_first"
+        t.tap(first)
+    else:
+        assert t.state.step == "speaking_order"
+        assert "volgorde" in t.last
+        t.tap("Verder")
+    assert "Wat is volgens jou de kern van de zaak?" in t.last
+    t.tap("Verder")
+    t.say("Ik was heel bang.")
+    assert t.state.step == "repair_ideas" and "nog geen afspraak" in t.last
+    t.say("Een nieuwe fiets.")
+    assert t.state.step == "supporters"
+    t.tap("Iemand toevoegen")
+    t.say("Els")
+    t.say("mijn zus")
+    t.send(SkipStep())
+    t.tap("Niemand (meer)")
+    assert t.state.step == "others"
+    t.tap("Iemand toevoegen")
+    t.say("Meester Tom")
+    t.say("leraar")
+    t.say("school@example.org")
+    t.tap("Niemand (meer)")
+    t.say("na 16 uur")
+    t.tap("Ja")
+    t.say("Ik wil niet naast zijn vader zitten.")
+    assert t.state.step == "address"
+    t.tap("Met u")
+    assert t.state.step == "review"
+
+
+@pytest.fixture
+def victim(flows: FlowRegistry, catalog: Catalog) -> Talker:
+    return Talker(flows.latest("victim"), catalog)
+
+
+@pytest.mark.parametrize(("label", "value"), [
+    ("Ik vertel eerst", "victim_first"),
+    ("De andere persoon vertelt eerst", "offender_first"),
+    ("De coördinator mag kiezen", "coordinator_decides"),
+])
+def test_under_hergo_the_victim_chooses_who_tells_first_and_completes(
+        victim: Talker, label: str, value: str) -> None:
+    assert "Hallo Sam" in victim.last and "zonder dat jij het weet" in victim.last
+    victim_to_willing(victim)
+    victim_yes_to_review(victim, first=label)
+    victim.tap("✔ Versturen")
+    assert victim.state.outcome == "completed" and victim.events == ["ended:completed"]
+    answers = victim.state.answers
+    assert answers["willing"] == "yes" and answers["speaks_first"] == value
+    assert answers["questions_notes"] == "Ik was heel bang."
+    assert answers["repair_ideas"] == "Een nieuwe fiets."
+    assert answers["supporters"] == [{"name": "Els", "relation": "mijn zus", "contact": None}]
+    assert answers["others"] == [{"name": "Meester Tom", "involvement": "leraar",
+                                  "contact": "school@example.org"}]
+    assert answers["availability"] == "na 16 uur" and answers["needs"] == "yes"
+    assert answers["needs_detail"] == "Ik wil niet naast zijn vader zitten."
+    assert answers["address"] == "u"
+    assert "instead" not in answers and "speaking_order" not in answers
+
+
+def test_under_eigen_kracht_the_victim_hears_the_fixed_order(
+        flows: FlowRegistry, catalog: Catalog) -> None:
+    talk = Talker(flows.latest("victim"), catalog, variant="eigen-kracht")
+    victim_to_willing(talk)
+    victim_yes_to_review(talk, first=None)
+    assert "Verander: Wie vertelt eerst" not in talk.labels()
+    talk.tap("✔ Versturen")
+    assert talk.state.outcome == "completed"
+    assert "speaks_first" not in talk.state.answers
+    order = next(t for t in talk.shown if "volgorde" in t)
+    assert order.index("verantwoordelijk") < order.index("Daarna vertel jij")
+
+
+def test_a_victim_with_nothing_to_add_skips_the_optional_questions(victim: Talker) -> None:
+    victim_to_willing(victim)
+    victim.tap("Ja, ik wil meedoen")
+    victim.tap("De coördinator mag kiezen")
+    victim.tap("Verder")
+    victim.tap("Overslaan")
+    victim.tap("Overslaan")
+    victim.tap("Niemand (meer)")
+    victim.tap("Niemand (meer)")
+    victim.say("maandag")
+    victim.tap("Nee, niets")
+    assert victim.state.step == "address"
+    victim.tap("Met je")
+    victim.tap("✔ Versturen")
+    answers = victim.state.answers
+    assert victim.state.outcome == "completed"
+    assert answers["questions_notes"] is None and answers["repair_ideas"] is None
+    assert answers["supporters"] == [] and answers["others"] == []
+    assert answers["needs"] == "no" and "needs_detail" not in answers
+    assert answers["address"] == "je"
+
+
+def test_a_victim_who_wants_to_think_pauses_and_comes_back_to_the_question(
+        victim: Talker) -> None:
+    victim_to_willing(victim)
+    victim.tap("Ik wil er eerst over nadenken")
+    assert victim.state.status == Status.PAUSED
+    assert victim.events == ["thinking"]
+    assert "willing" not in victim.state.answers  # no answer until they choose
+    victim.send(Show())
+    assert victim.state.status == Status.ACTIVE and victim.state.step == "willing"
+    victim.tap("Ja, ik wil meedoen")
+    assert victim.state.step == "speaks_first"
+
+
+def test_a_victim_who_will_not_come_may_send_a_trusted_person(victim: Talker) -> None:
+    victim_to_willing(victim)
+    victim.tap("Nee, ik kom liever niet")
+    assert victim.state.step == "instead"
+    victim.tap("Iemand in mijn plaats sturen")
+    assert victim.state.step == "trusted_person"
+    victim.tap("Iemand toevoegen")
+    victim.say("Ria")
+    victim.say("mijn buurvrouw")
+    victim.say("0470 11 22 33")
+    victim.tap("Klaar")
+    assert victim.state.step == "review"  # no speaking order, questions or availability
+    victim.tap("✔ Versturen")
+    assert victim.state.outcome == "completed" and victim.state.step == "completed_instead"
+    assert victim.events == ["ended:completed"]
+    assert victim.state.answers == {
+        "willing": "no", "instead": "trusted_person",
+        "trusted_person": [{"name": "Ria", "relation": "mijn buurvrouw",
+                            "contact": "0470 11 22 33"}]}
+
+
+def test_a_victim_who_will_not_come_may_have_their_story_told(victim: Talker) -> None:
+    victim_to_willing(victim)
+    victim.tap("Nee, ik kom liever niet")
+    victim.tap("Mijn verhaal laten vertellen")
+    assert victim.state.step == "own_story" and "aan iedereen die er is" in victim.last
+    victim.send(SkipStep())
+    assert victim.state.step == "own_story"  # the story is the point: it cannot be skipped
+    victim.say("x" * 3001)
+    assert victim.state.step == "own_story" and "3000" in victim.result.replies[0].text
+    victim.say("Sinds die dag fiets ik niet meer alleen naar school.")
+    victim.tap("✔ Versturen")
+    assert victim.state.outcome == "completed" and victim.state.step == "completed_instead"
+    assert victim.state.answers == {
+        "willing": "no", "instead": "own_story",
+        "own_story": "Sinds die dag fiets ik niet meer alleen naar school."}
+
+
+@pytest.mark.parametrize("reason", ["Ik wil het achter me laten.", None])
+def test_a_victim_who_wants_neither_ends_declined(victim: Talker, reason: str | None) -> None:
+    victim_to_willing(victim)
+    victim.tap("Nee, ik kom liever niet")
+    victim.tap("Geen van beide")
+    assert victim.state.step == "decline_reason"
+    if reason is None:
+        victim.tap("Overslaan")
+    else:
+        victim.say(reason)
+    assert victim.state.outcome == "declined" and victim.events == ["ended:declined"]
+    assert victim.state.answers == {"willing": "no", "instead": "nothing",
+                                    "decline_reason": reason}
+
+
+def test_a_victim_who_changes_no_to_yes_in_the_review_goes_on_the_yes_path(
+        victim: Talker) -> None:
+    victim_to_willing(victim)
+    victim.tap("Nee, ik kom liever niet")
+    victim.tap("Mijn verhaal laten vertellen")
+    victim.say("Mijn verhaal.")
+    victim.tap("Verander: Meedoen")
+    victim.tap("Ja, ik wil meedoen")
+    assert victim.state.step == "speaks_first"
+    victim_to_review = ["Ik vertel eerst", "Verder", "Overslaan", "Overslaan",
+                        "Niemand (meer)", "Niemand (meer)", "maandag", "Nee, niets", "Met je"]
+    for move in victim_to_review:
+        if move in victim.labels():
+            victim.tap(move)
+        else:
+            victim.say(move)
+    victim.tap("✔ Versturen")
+    assert victim.state.step == "completed"
+    assert "own_story" not in victim.state.answers and "instead" not in victim.state.answers
+
+
+def test_the_victim_is_never_called_victim_in_any_branch(
+        flows: FlowRegistry, catalog: Catalog) -> None:
+    shown: list[str] = []
+    for variant in ("hergo", "eigen-kracht"):
+        yes = Talker(flows.latest("victim"), catalog, variant=variant)
+        victim_to_willing(yes)
+        victim_yes_to_review(yes, first="Ik vertel eerst" if variant == "hergo" else None)
+        yes.tap("✔ Versturen")
+        no = Talker(flows.latest("victim"), catalog, variant=variant)
+        victim_to_willing(no)
+        no.tap("Nee, ik kom liever niet")
+        no.tap("Geen van beide")
+        no.tap("Overslaan")
+        shown += yes.shown + no.shown
+    for text in shown:
+        assert "slachtoffer" not in text.lower()
+
+
+def test_the_victims_talk_reads_in_english(flows: FlowRegistry, catalog: Catalog) -> None:
+    talk = Talker(flows.latest("victim"), catalog, language="en", variant="eigen-kracht")
+    assert "Who hears what?" in talk.last
+    talk.tap("Next")
+    talk.tap("Next")
+    talk.tap("Next")
+    assert talk.labels() == ["Yes, I want to take part", "I want to think about it first",
+                             "No, I'd rather not come", "« Back"]
+    talk.tap("No, I'd rather not come")
+    talk.tap("Send someone in my place")
+    assert talk.state.step == "trusted_person"
+
+
+# -- the third party --------------------------------------------------------------------------
+@pytest.fixture
+def third_party(flows: FlowRegistry, catalog: Catalog) -> Talker:
+    return Talker(flows.latest("third_party"), catalog)
+
+
+@pytest.mark.parametrize("variant", ["hergo", "eigen-kracht"])
+def test_a_third_party_completes_their_talk(flows: FlowRegistry, catalog: Catalog,
+                                            variant: str) -> None:
+    talk = Talker(flows.latest("third_party"), catalog, variant=variant)
+    talk.tap("Verder")
+    assert "leraar" in talk.last
+    talk.tap("Verder")
+    talk.tap("Ja, ik doe mee aan dit gesprek")
+    assert talk.state.step == "relation"
+    talk.say("Ik ben de leraar van de klas.")
+    assert "Wat is volgens jou de kern van de zaak?" in talk.last
+    talk.tap("Verder")
+    talk.say("De klas is onrustig.")
+    assert talk.state.step == "plan_role"
+    assert "iets op je nemen" in talk.last and "wie van het plan moet horen" in talk.last
+    talk.tap("Verder")
+    talk.tap("Iemand toevoegen")
+    talk.say("Mevrouw Peeters")
+    talk.say("directeur")
+    talk.send(SkipStep())
+    talk.tap("Niemand (meer)")
+    talk.say("op schooldagen na 15 uur")
+    talk.tap("Ja")
+    talk.say("een rolstoelplek")
+    talk.tap("✔ Versturen")
+    assert talk.state.outcome == "completed" and talk.events == ["ended:completed"]
+    assert talk.state.answers == {
+        "voluntary": "yes", "relation": "Ik ben de leraar van de klas.",
+        "questions_notes": "De klas is onrustig.",
+        "others": [{"name": "Mevrouw Peeters", "involvement": "directeur", "contact": None}],
+        "availability": "op schooldagen na 15 uur", "needs": "yes",
+        "needs_detail": "een rolstoelplek"}
+
+
+def test_a_third_party_with_nothing_to_add_skips_and_needs_nothing(third_party: Talker) -> None:
+    for move in ("Verder", "Verder", "Ja, ik doe mee aan dit gesprek"):
+        third_party.tap(move)
+    third_party.say("buurman")
+    third_party.tap("Verder")
+    third_party.tap("Overslaan")
+    third_party.tap("Verder")
+    third_party.tap("Niemand (meer)")
+    third_party.say("maandag")
+    third_party.tap("Nee, niets")
+    assert third_party.state.step == "review"
+    third_party.tap("✔ Versturen")
+    assert third_party.state.outcome == "completed"
+    assert third_party.state.answers["others"] == []
+    assert "needs_detail" not in third_party.state.answers
+
+
+def test_a_third_party_may_pause_and_come_back(third_party: Talker) -> None:
+    third_party.tap("Verder")
+    third_party.tap("Verder")
+    third_party.tap("Liever later")
+    assert third_party.state.status == Status.PAUSED and third_party.events == ["paused"]
+    third_party.send(Show())
+    assert third_party.state.step == "voluntary"
+
+
+@pytest.mark.parametrize("reason", ["Ik ken de mensen niet goed.", None])
+def test_a_third_party_who_declines_ends_declined(third_party: Talker,
+                                                  reason: str | None) -> None:
+    third_party.tap("Verder")
+    third_party.tap("Verder")
+    third_party.tap("Nee, ik wil niet meedoen")
+    if reason is None:
+        third_party.tap("Overslaan")
+    else:
+        third_party.say(reason)
+    assert third_party.state.outcome == "declined"
+    assert third_party.state.answers == {"voluntary": "no", "decline_reason": reason}

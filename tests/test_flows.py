@@ -26,13 +26,15 @@ from bot.flows import (
 )
 from bot.flows.conditions import ConditionError, parse_condition
 from bot.flows.loader import placeholders
+from bot.flows.model import Flow, LocalText
 from bot.vocabulary import PARTY_FACT_VALUES, Audience, Outcome, PartyFact, Role
 
 from .conftest import DIALOGS, ROOT
 
 
 def test_every_flow_file_loads_and_is_valid(flows: FlowRegistry) -> None:
-    assert {"offender", "supporter", "new_case", "add_party", "add_supporter"} <= set(flows.ids())
+    assert {"offender", "supporter", "victim", "third_party", "new_case", "add_party",
+            "add_supporter"} <= set(flows.ids())
     for flow_id in flows.ids():
         flow = flows.latest(flow_id)
         assert any(s.kind is StepKind.END for s in flow.steps.values())
@@ -44,14 +46,31 @@ def test_every_flow_file_loads_and_is_valid(flows: FlowRegistry) -> None:
 def test_the_offender_flow_is_faithful_to_the_method(flows: FlowRegistry) -> None:
     flow = flows.latest("offender")
     order = list(flow.steps)
-    # explained and voluntary before anything is asked; responsibility before supporters
+    # explained and voluntary before anything is asked; responsibility before supporters;
+    # then who else should be there (E 152-155)
     assert order.index("about_conference") < order.index("voluntary") < order.index(
-        "responsibility") < order.index("supporters") < order.index("review")
+        "responsibility") < order.index("supporters") < order.index("others") < order.index(
+        "availability") < order.index("review")
     outcomes = {s.outcome for s in flow.steps.values() if s.kind is StepKind.END}
     assert outcomes == {"completed", "declined", "precondition_not_met"}
-    preview = flow.step("questions_preview").text.get("nl")
-    for question in ("Wat is jouw aandeel?", "Wat ging er in je om toen je dit deed?"):
-        assert question in preview
+    for variant in ("hergo", "eigen-kracht"):
+        preview = flow.step("questions_preview").text.get("nl", variant)
+        for question in ("Wat is jouw aandeel?", "Wat ging er in je om toen je dit deed?"):
+            assert question in preview
+    # under HERGO the victim chooses who tells first (H 38-40): never "first" to the offender
+    assert "eerst" not in flow.step("questions_preview").text.get("nl", "hergo")
+    assert "first" not in flow.step("questions_preview").text.get("en", "hergo")
+    # a "no" is confirmed only as a possible mistap, never coached towards "partly"
+    for confirm, asked in (("responsibility_confirm", "responsibility"),
+                           ("set_right_confirm", "set_right")):
+        step = flow.step(confirm)
+        assert {o.value: o.next for o in step.options} == {"confirmed": "not_acknowledged",
+                                                            "reconsider": asked}
+        assert [o.label.get("nl") for o in step.options] == ["Ja, ik bedoel nee",
+                                                             "Nee, ik tikte verkeerd"]
+        for lang in SUPPORTED_LANGUAGES:
+            text = step.text.get(lang).lower()
+            assert "deel" not in text and "partly" not in text and "{conference}" not in text
 
 
 def write_broken(tmp_path: Path, mutate: object, flow_id: str = "offender") -> Path:
@@ -151,17 +170,33 @@ def test_an_older_flow_version_kept_in_the_archive_still_serves_talks_begun_on_i
     folder = tmp_path / "dialogs"
     shutil.copytree(DIALOGS, folder)
     (folder / "archive").mkdir(exist_ok=True)
-    shutil.copy(folder / "offender.flow.yaml", folder / "archive" / "offender.v1.flow.yaml")
-    current = (folder / "offender.flow.yaml").read_text(encoding="utf-8")
-    (folder / "offender.flow.yaml").write_text(current.replace("version: 1", "version: 2", 1),
-                                               encoding="utf-8")
+    shutil.copy(folder / "victim.flow.yaml", folder / "archive" / "victim.v1.flow.yaml")
+    current = (folder / "victim.flow.yaml").read_text(encoding="utf-8")
+    assert "\nversion: 1\n" in current
+    (folder / "victim.flow.yaml").write_text(current.replace("\nversion: 1\n", "\nversion: 2\n", 1),
+                                             encoding="utf-8")
     flows = load_registry(folder)
-    assert flows.latest("offender").version == 2
-    assert flows.get("offender", 1) is not None
+    assert flows.latest("victim").version == 2
+    assert flows.get("victim", 1) is not None
+
+
+def test_the_first_offender_and_supporter_versions_are_kept_in_the_archive(
+        flows: FlowRegistry) -> None:
+    for flow_id in ("offender", "supporter"):
+        first, latest = flows.get(flow_id, 1), flows.latest(flow_id)
+        assert first is not None and latest.version == 2, flow_id
+        assert "others" not in first.steps and "others" in latest.steps
+        assert flows.for_role(flow_id) is latest
+    first_offender = flows.get("offender", 1)
+    assert first_offender is not None and first_offender.step("facts_check").records is None
+    assert [o.value for o in first_offender.step("facts_check").options] == [
+        "yes", "partly", "no"]
 
 
 # -- the shared vocabulary -------------------------------------------------------------------
 def test_flows_speak_the_shared_enums(flows: FlowRegistry) -> None:
+    assert flows.for_role(Role.VICTIM) is flows.latest("victim")
+    assert flows.for_role(Role.THIRD_PARTY) is flows.latest("third_party")
     offender = flows.latest("offender")
     assert offender.audience is Audience.PARTICIPANT and offender.role is Role.OFFENDER
     assert flows.latest("new_case").audience is Audience.COORDINATOR
@@ -174,7 +209,7 @@ def test_flows_speak_the_shared_enums(flows: FlowRegistry) -> None:
 # -- the coordinator's labels -----------------------------------------------------------------
 def test_every_answer_in_a_participant_talk_has_a_label_for_the_coordinator(
         flows: FlowRegistry) -> None:
-    for flow_id in ("offender", "supporter"):
+    for flow_id in PARTICIPANT_FLOWS:
         flow = flows.latest(flow_id)
         for step in flow.steps.values():
             assert (step.summary_label is None) == (step.label is None), (flow_id, step.id)
@@ -188,9 +223,27 @@ def test_the_offender_talk_records_the_acknowledgement_on_the_party(flows: FlowR
     flow = flows.latest("offender")
     recorded = {s.records: s.id for s in flow.steps.values() if s.records}
     assert recorded == {PartyFact.ACKNOWLEDGED: "responsibility",
-                        PartyFact.WANTS_TO_SET_RIGHT: "set_right"}
+                        PartyFact.WANTS_TO_SET_RIGHT: "set_right",
+                        PartyFact.FACTS_RIGHT: "facts_check"}
     for fact, step_id in recorded.items():
         assert {o.value for o in flow.step(step_id).options} <= PARTY_FACT_VALUES[fact]
+    assert {o.value for o in flow.step("facts_check").options} == {"yes", "no"}
+
+
+def test_the_victims_talk_records_its_choices_on_the_party(flows: FlowRegistry) -> None:
+    flow = flows.latest("victim")
+    recorded = {s.records: s.id for s in flow.steps.values() if s.records}
+    assert recorded == {PartyFact.WILLING: "willing", PartyFact.INSTEAD: "instead",
+                        PartyFact.SPEAKS_FIRST: "speaks_first"}
+    for fact, step_id in recorded.items():
+        values = {o.value for o in flow.step(step_id).options if o.action is None}
+        assert values == PARTY_FACT_VALUES[fact], fact
+    thinking = flow.step("willing").option("think")
+    assert thinking is not None and thinking.action == "think"
+    assert {o.value: o.next for o in flow.step("instead").options} == {
+        "trusted_person": "trusted_person", "own_story": "own_story",
+        "nothing": "decline_reason"}
+    assert not any(s.records for s in flows.latest("third_party").steps.values())
 
 
 def test_a_pause_option_needs_no_fact_value(tmp_path: Path) -> None:
@@ -354,3 +407,115 @@ def test_each_new_rule_refuses_a_broken_flow_naming_file_and_step(
         load_flow(path)
     assert expected in str(caught.value)
     assert f"{flow_id}.flow.yaml" in str(caught.value)
+
+
+# -- the participants' talks: what the method asks of each ------------------------------------
+PARTICIPANT_FLOWS = ("offender", "victim", "supporter", "third_party")
+HERGO_QUESTIONS = ("Hoe heeft dit alles jou geraakt?",
+                   "Welke gevolgen heeft deze gebeurtenis voor jou en anderen gehad?",
+                   "Wat is voor jou het moeilijkste geweest?",
+                   "Wat is volgens jou de kern van de zaak?")
+
+
+def _texts(flow: Flow) -> list[tuple[str, str, str]]:
+    """(step id, language, text) for every text a participant can be shown, labels too."""
+    found: list[tuple[str, str, str]] = []
+    pieces: list[tuple[str, LocalText | None]] = [("title", flow.title)]
+    for step in flow.steps.values():
+        pieces += [(step.id, step.text), (step.id, step.label), (step.id, step.more),
+                   (step.id, step.add_label), (step.id, step.done_label)]
+        pieces += [(step.id, o.label) for o in step.options]
+        pieces += [(step.id, f.text) for f in step.fields] + [(step.id, f.label)
+                                                            for f in step.fields]
+    for where, text in pieces:
+        if text is None:
+            continue
+        for texts in text.all_variants():
+            found += [(where, lang, t) for lang, t in texts.items()]
+    return found
+
+
+def test_the_victims_talk_follows_the_method_in_order(flows: FlowRegistry) -> None:
+    flow = flows.latest("victim")
+    assert flow.role is Role.VICTIM and flow.version == 1
+    order = list(flow.steps)
+    assert order[:4] == ["welcome", "about_conference", "acknowledgement", "willing"]
+    yes_path = ["speaks_first", "questions_preview", "questions_notes", "repair_ideas",
+                "supporters", "others", "availability", "needs", "address", "review"]
+    assert [s for s in order if s in yes_path] == yes_path
+    assert [(b.goto, b.when is not None) for b in flow.step("willing").next] == [
+        ("instead", True), ("speaks_first", True), ("speaking_order", False)]
+    assert flow.step("trusted_person").next[0].goto == "review"
+    assert flow.step("own_story").next[0].goto == "review"
+    assert flow.step("own_story").max_length == 3000 and not flow.step("own_story").optional
+    assert flow.step("repair_ideas").optional and flow.step("questions_notes").optional
+    assert [f.id for f in flow.step("trusted_person").fields] == ["name", "relation", "contact"]
+    assert [f.id for f in flow.step("supporters").fields] == ["name", "relation", "contact"]
+    assert [o.value for o in flow.step("address").options] == ["je", "u"]
+    ends = {s.id: s.outcome for s in flow.steps.values() if s.kind is StepKind.END}
+    assert ends == {"completed": "completed", "completed_instead": "completed",
+                    "declined": "declined"}
+    for variant in ("hergo", "eigen-kracht"):
+        preview = flow.step("questions_preview").text.get("nl", variant)
+        for question in HERGO_QUESTIONS:
+            assert question in preview, (variant, question)
+        assert "afspraak" in flow.step("repair_ideas").text.get("nl", variant)  # not binding
+        assert "onafhankelijk" in flow.step("about_conference").text.get("nl", variant)
+        assert "onderbroken" in flow.step("about_conference").text.get("nl", variant)
+    assert "eerst" in flow.step("speaks_first").text.get("nl")
+
+
+def test_the_victim_is_never_called_slachtoffer_nor_the_other_named(
+        flows: FlowRegistry) -> None:
+    for where, lang, text in _texts(flows.latest("victim")):
+        assert "slachtoffer" not in text.lower() and "victim" not in text.lower(), where
+        assert "dader" not in text.lower() and "offender" not in text.lower(), where
+        assert not placeholders(text) - {"name", "conference"}, (where, lang)
+
+
+def test_the_third_partys_talk_follows_the_method_in_order(flows: FlowRegistry) -> None:
+    flow = flows.latest("third_party")
+    assert flow.role is Role.THIRD_PARTY and flow.version == 1
+    order = ["welcome", "about_conference", "voluntary", "relation", "questions_preview",
+             "questions_notes", "plan_role", "others", "availability", "needs", "review"]
+    assert [s for s in flow.steps if s in order] == order
+    later = flow.step("voluntary").option("later")
+    assert later is not None and later.action == "pause"
+    for variant in ("hergo", "eigen-kracht"):
+        preview = flow.step("questions_preview").text.get("nl", variant)
+        assert all(q in preview for q in HERGO_QUESTIONS), variant
+    outcomes = {s.outcome for s in flow.steps.values() if s.kind is StepKind.END}
+    assert outcomes == {"completed", "declined"}
+
+
+def test_every_participant_is_asked_who_else_should_be_there(flows: FlowRegistry) -> None:
+    for flow_id in PARTICIPANT_FLOWS:
+        others = flows.latest(flow_id).step("others")
+        assert others.kind is StepKind.LIST, flow_id
+        assert [(f.id, f.optional) for f in others.fields] == [
+            ("name", False), ("involvement", False), ("contact", True)], flow_id
+
+
+def test_every_participant_hears_who_is_told_what(flows: FlowRegistry) -> None:
+    for flow_id in PARTICIPANT_FLOWS:
+        welcome = flows.latest(flow_id).step("welcome").text
+        assert "Wie hoort wat?" in welcome.get("nl") and "Who hears what?" in welcome.get("en")
+        assert "alleen naar de coördinator" not in welcome.get("nl")
+
+
+def test_a_supporter_is_told_whom_they_support(flows: FlowRegistry) -> None:
+    flow = flows.latest("supporter")
+    for variant in ("hergo", "eigen-kracht"):
+        for lang in SUPPORTED_LANGUAGES:
+            assert "supported" in placeholders(flow.step("about_conference").text.get(
+                lang, variant))
+            assert "{facts}" not in flow.step("questions_preview").text.get(lang, variant)
+
+
+def test_the_dutch_reads_well_in_flanders_and_the_netherlands(flows: FlowRegistry) -> None:
+    flemish_only = ("dank je om", "doe verder", "verder doen", "op het einde", "kan je")
+    for flow_id in PARTICIPANT_FLOWS:
+        for where, lang, text in _texts(flows.latest(flow_id)):
+            if lang == "nl":
+                for phrase in flemish_only:
+                    assert phrase not in text.lower(), (flow_id, where, phrase)

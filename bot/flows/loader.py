@@ -44,7 +44,8 @@ from bot.vocabulary import (
     Variant,
 )
 
-PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference", "proposed", "proposer"})
+PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference", "proposed", "proposer",
+                          "supported"})
 OPTION_ACTIONS = ("pause", "think")  # think: pause, with one gentle follow-up later
 MAX_TEXT_LENGTH = 4000  # Telegram caps a message at 4096 characters
 
