@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from bot import SUPPORTED_LANGUAGES
 
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
 MAX_ID_DIGITS = 12
 _ACTION = re.compile(r"[A-Za-z0-9_:-]{1,44}")
@@ -30,6 +31,10 @@ class CaseVerb(StrEnum):
     REISSUE_KEEP = "nk"  # confirmed: a new link, the talk and its answers go with it
     REISSUE_RESTART = "nr"  # confirmed: a new link, the unfinished talk set aside
     INVITE_PROPOSAL = "sup"
+    DECLINE_PROPOSAL = "dec"  # the coordinator chooses not to invite someone proposed
+    RELEASE = "rel"  # open a victim's talk before the acknowledgement, with a reason
+    ANSWERS = "ans"  # read one party's answers
+    NUDGE = "ndg"  # a gentle reminder to a party whose talk has gone quiet
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
 

@@ -52,3 +52,7 @@ def load_catalog(path: Path) -> Catalog:
     if problems:
         raise CatalogError(f"{path.name}:\n" + "\n".join(f"  - {p}" for p in problems))
     return Catalog(texts)
+
+
+def role_name(catalog: Catalog, role: str, language: str) -> str:
+    return catalog(f"role.{role}", language)

@@ -104,6 +104,14 @@ class Party(SQLModel, table=True):
     # Recorded from the talk when it ends (see PartyFact): later rules read these, never answers.
     acknowledged: str | None = Field(default=None, max_length=12)
     wants_to_set_right: str | None = Field(default=None, max_length=12)
+    facts_right: str | None = Field(default=None, max_length=12)
+    willing: str | None = Field(default=None, max_length=12)
+    instead: str | None = Field(default=None, max_length=20)
+    speaks_first: str | None = Field(default=None, max_length=24)
+    # A victim's talk waits for an offender's acknowledgement, unless the coordinator released
+    # it early, with a reason.
+    released_at: datetime | None = _utc(default=None)
+    release_reason: str | None = Field(default=None, sa_type=PersonalText)
     created_at: datetime = _utc()
 
 
@@ -152,7 +160,9 @@ class Proposal(SQLModel, table=True):
     name: str = Field(sa_type=PersonalText)
     relation: str = Field(sa_type=PersonalText)
     contact: str | None = Field(default=None, sa_type=PersonalText)
+    role: Role = Field(default=Role.SUPPORTER, sa_type=sa.String(20))  # or a third party
     party_id: int | None = Field(default=None, foreign_key="party.id")
+    declined_at: datetime | None = _utc(default=None)  # the coordinator chose not to invite
     created_at: datetime = _utc()
 
 

@@ -15,16 +15,16 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import buttons
-from bot.buttons import CaseTap, CaseVerb
-from bot.catalog import Catalog
+from bot.buttons import CaseTap, CaseVerb, Keyboard
+from bot.catalog import Catalog, role_name
 from bot.flows import FlowRegistry
 from bot.language import pick_language
 from bot.models import Case, Coordinator, Outbox, ParticipantNote, Party, Proposal, Talk
 from bot.talk_store import load
+from bot.views.flags import party_flags
+from bot.views.invite import proposal_rows
 from bot.views.summary import answers_summary
-from bot.vocabulary import OPEN_STATUSES, Notice, OutboxStatus
-
-Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+from bot.vocabulary import OPEN_STATUSES, Notice, OutboxStatus, Role
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,12 @@ async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
     if row.kind == Notice.PARTICIPANT_NOTE:
         note = await session.get(ParticipantNote, row.ref_id)
         party = await session.get(Party, note.party_id) if note else None
-    elif _RENDERERS.get(Notice(row.kind)) is _party_notice:
+    elif _RENDERERS.get(Notice(row.kind)) in (_party_notice, _released):
         party = await session.get(Party, row.ref_id)
     else:
         talk = await session.get(Talk, row.ref_id)
         party = await session.get(Party, talk.party_id) if talk and talk.party_id else None
     return party.case_id if party else None
-
-
-def role_name(catalog: Catalog, role: str, language: str) -> str:
-    return catalog(f"role.{role}", language)
 
 
 @dataclass(frozen=True)
@@ -118,15 +114,18 @@ async def _talk_notice(r: _Render) -> Message | None:
     if r.row.kind not in (Notice.TALK_COMPLETED, Notice.PRECONDITION_NOT_MET,
                           Notice.TALK_DECLINED):
         return Message(head)
+    victims = (await r.session.exec(select(Party).where(
+        Party.case_id == case.id, Party.role == Role.VICTIM))).all()
+    flags = party_flags(r.catalog, r.language, party, case.variant, victims)
+    if flags:
+        head += "\n" + "\n".join(flags)
     loaded = load(talk, r.flows)
     summary = answers_summary(loaded.flow, loaded.state, r.catalog, r.language, case, party)
     rows: list[tuple[tuple[str, str], ...]] = []
     if r.row.kind == Notice.TALK_COMPLETED:
         proposals = await r.session.exec(
             select(Proposal).where(Proposal.proposed_by_party_id == party.id))
-        rows += [((r.t("button.invite_supporter", name=p.name),
-                   buttons.encode(CaseTap(CaseVerb.INVITE_PROPOSAL, p.id or 0))),)
-                 for p in proposals.all()]
+        rows += proposal_rows(r.catalog, r.language, list(proposals.all()))
     rows.append(((r.t("button.case_card"), buttons.encode(CaseTap(CaseVerb.CARD, case.id or 0))),))
     return Message(f"{head}\n\n{summary}", tuple(rows))
 
@@ -151,6 +150,7 @@ async def _handed_over(r: _Render) -> Message | None:
 
 
 async def _nudge(r: _Render) -> Message | None:
+    """A nudge, or the one follow-up after time to think, in the participant's language."""
     talk = await r.session.get(Talk, r.row.ref_id)
     if (talk is None or talk.status not in OPEN_STATUSES
             or talk.last_activity_at > r.row.created_at):
@@ -159,13 +159,25 @@ async def _nudge(r: _Render) -> Message | None:
     case = await r.session.get(Case, party.case_id) if party else None
     if party is None or case is None:
         return None
-    return Message(r.catalog("nudge.text", party.language, name=party.name,
+    key = "nudge.text" if r.row.kind == Notice.NUDGE else "nudge.after_thinking"
+    return Message(r.catalog(key, party.language, name=party.name, reference=case.reference))
+
+
+async def _released(r: _Render) -> Message | None:
+    """To a victim who opened their link too early: the talk can begin now."""
+    party = await r.session.get(Party, r.row.ref_id)
+    case = await r.session.get(Case, party.case_id) if party else None
+    if party is None or case is None or party.telegram_user_id != r.row.chat_id:
+        return None
+    return Message(r.catalog("victim.released", party.language, name=party.name,
                              reference=case.reference))
 
 
 _RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
     Notice.INVITE_OPENED: _party_notice, Notice.INVITE_REFUSED: _party_notice,
-    Notice.INVITE_EXPIRED: _party_notice,
+    Notice.INVITE_EXPIRED: _party_notice, Notice.INVITE_HELD: _party_notice,
+    Notice.VICTIM_RELEASED: _released, Notice.TALK_THINKING: _talk_notice,
+    Notice.THINK_FOLLOW_UP: _nudge,
     Notice.TALK_COMPLETED: _talk_notice, Notice.TALK_DECLINED: _talk_notice,
     Notice.PRECONDITION_NOT_MET: _talk_notice, Notice.TALK_WITHDRAWN: _talk_notice,
     Notice.TALK_RESUMED: _talk_notice, Notice.NUDGE: _nudge,

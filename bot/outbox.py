@@ -15,13 +15,14 @@ from sqlmodel import col, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.buttons import Keyboard
 from bot.catalog import Catalog
 from bot.chunks import split_text
 from bot.clock import Clock
 from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Outbox
-from bot.notifications import Keyboard, render
+from bot.notifications import render
 from bot.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from bot.commands import find
 from bot.db import Database
 from bot.models import Outbox, SeenUpdate
 from bot.turn import App, Incoming, Response, Turn
-from bot.usecases import admin, cases, invites, people, talks
+from bot.usecases import admin, cases, gate, invites, people, talks
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.REVOKE: invites.revoke, CaseVerb.REISSUE: invites.reissue,
     CaseVerb.REISSUE_KEEP: invites.reissue_keep, CaseVerb.REISSUE_RESTART: invites.reissue_restart,
     CaseVerb.INVITE_PROPOSAL: invites.invite_proposal, CaseVerb.HANDOVER: admin.ask_handover,
-    CaseVerb.AUDIT: admin.show_audit_of,
+    CaseVerb.AUDIT: admin.show_audit_of, CaseVerb.DECLINE_PROPOSAL: invites.decline_proposal,
+    CaseVerb.RELEASE: gate.ask_release, CaseVerb.ANSWERS: cases.show_answers,
+    CaseVerb.NUDGE: cases.nudge,
 }
 
 

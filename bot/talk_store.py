@@ -102,3 +102,14 @@ def context_for(catalog: Catalog, language: str, case: Case | None, party: Party
     if party is not None:
         values["name"] = party.name
     return Context(language=language, variant=variant, values=values)
+
+
+async def talk_context(session: AsyncSession, catalog: Catalog, language: str,
+                       case: Case | None, party: Party | None,
+                       extra: Mapping[str, str] | None = None) -> Context:
+    """The context of a party's talk, with the first name of whom a supporter supports."""
+    values = dict(extra or {})
+    if party is not None and party.supports_party_id is not None:
+        supported = await session.get(Party, party.supports_party_id)
+        values["supported"] = supported.name if supported else ""
+    return context_for(catalog, language, case, party, values)

@@ -13,9 +13,9 @@ from typing import Literal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.actors import Actor
+from bot.buttons import Keyboard
 from bot.catalog import Catalog
 from bot.flows import FlowRegistry
-from bot.notifications import Keyboard
 from bot.vocabulary import ActorKind
 
 Kind = Literal["text", "command", "callback", "media", "edited", "other"]

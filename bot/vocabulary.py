@@ -98,12 +98,16 @@ class Notice(StrEnum):
     INVITE_OPENED = "invite_opened"
     INVITE_REFUSED = "invite_refused"
     INVITE_EXPIRED = "invite_expired"
+    INVITE_HELD = "invite_held"  # a victim opened their link before the gate opened
+    VICTIM_RELEASED = "victim_released"  # to the victim: your talk can begin now
     TALK_COMPLETED = "talk_completed"
     TALK_DECLINED = "talk_declined"
     PRECONDITION_NOT_MET = "precondition_not_met"
     TALK_WITHDRAWN = "talk_withdrawn"
     TALK_RESUMED = "talk_resumed"
     NUDGE = "nudge"
+    TALK_THINKING = "talk_thinking"  # to the coordinator: they take time to think
+    THINK_FOLLOW_UP = "think_follow_up"  # to the participant, a week later, once
     PARTICIPANT_NOTE = "participant_note"
     CASE_HANDED_OVER = "case_handed_over"
 
@@ -122,12 +126,15 @@ class AuditAction(StrEnum):
 
     CASE_CREATED = "case_created"
     CASE_VIEWED = "case_viewed"
+    ANSWERS_VIEWED = "answers_viewed"
     CASE_HANDED_OVER = "case_handed_over"
     PARTY_ADDED = "party_added"
     INVITE_ISSUED = "invite_issued"
     INVITE_REVOKED = "invite_revoked"
     INVITE_REISSUED = "invite_reissued"
     INVITE_REDEEMED = "invite_redeemed"
+    GATE_RELEASED = "gate_released"
+    PROPOSAL_DECLINED = "proposal_declined"
     TALK_ENDED = "talk_ended"
     TALK_WITHDRAWN = "talk_withdrawn"
     NOTE_PASSED = "note_passed"

@@ -34,7 +34,7 @@ def test_a_method_owner_rehearses_the_no_branch_in_the_terminal() -> None:
 def test_check_flows_reports_every_flow_valid() -> None:
     run = subprocess.run([sys.executable, "-m", "bot", "check-flows"], capture_output=True,
                          text=True, cwd=ROOT, timeout=60, check=True)
-    assert "offender v1:" in run.stdout and "valid" in run.stdout
+    assert "offender v2:" in run.stdout and "valid" in run.stdout
 
 
 def test_the_tools_find_the_flows_from_any_folder(tmp_path: Path) -> None:
@@ -48,6 +48,7 @@ def test_dialogs_dir_overrides_where_the_flows_come_from(tmp_path: Path) -> None
     own = tmp_path / "dialogs"
     shutil.copytree(ROOT / "dialogs", own)
     (own / "supporter.flow.yaml").unlink()
+    (own / "archive" / "supporter.v1.flow.yaml").unlink()
     env = clean_environment(DIALOGS_DIR=str(own))
     run = subprocess.run([sys.executable, "-m", "bot", "check-flows"], capture_output=True,
                          text=True, cwd=tmp_path, env=env, timeout=60, check=False)

@@ -154,10 +154,11 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     await step(offender, lambda: offender.tap("Ja"), "uitleggen")
     await step(offender, lambda: offender.tap("Overslaan"), "recht te zetten")
     await step(offender, lambda: offender.tap("Ja"), "Wie is er geraakt")
-    await step(offender, lambda: offender.send("Noor."), "deze vragen")
+    await step(offender, lambda: offender.send("Noor."), "Deze vragen")
     await step(offender, lambda: offender.tap("Verder"), "opschrijven")
     await step(offender, lambda: offender.tap("Overslaan"), "als steun")
-    await step(offender, lambda: offender.tap("Niemand (meer)"), "Wanneer kan je")
+    await step(offender, lambda: offender.tap("Niemand (meer)"), "nog meer bij zijn")
+    await step(offender, lambda: offender.tap("Niemand (meer)"), "Wanneer kun je")
     await step(offender, lambda: offender.send("maandag"), "iets nodig")
     review = await step(offender, lambda: offender.tap("Nee, niets"), "Bijna klaar")
     assert "Ik nam de fiets." in review  # the answer from before the restart is kept

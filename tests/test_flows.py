@@ -298,7 +298,8 @@ def test_no_english_text_puts_a_or_an_before_the_conference_name(flows: FlowRegi
 def test_adding_an_offender_may_give_them_their_own_version_of_the_facts(
         flows: FlowRegistry) -> None:
     flow = flows.latest("add_party")
-    assert flow.version == 2
+    assert flow.version == 3
+    assert {o.value for o in flow.step("role").options} == {"offender", "victim", "third_party"}
     order = list(flow.steps)
     assert order.index("name") < order.index("facts_choice") < order.index("facts") < (
         order.index("language"))
@@ -310,10 +311,12 @@ def test_adding_an_offender_may_give_them_their_own_version_of_the_facts(
     assert [b.goto for b in flow.step("name").next] == ["facts_choice", "language"]
 
 
-def test_the_first_add_party_version_is_kept_in_the_archive(flows: FlowRegistry) -> None:
+def test_earlier_add_party_versions_are_kept_in_the_archive(flows: FlowRegistry) -> None:
     first = flows.get("add_party", 1)
     assert first is not None and "facts_choice" not in first.steps
     assert first.step("added").text.is_blank
+    second = flows.get("add_party", 2)
+    assert second is not None and [o.value for o in second.step("role").options] == ["offender"]
 
 
 # -- add_supporter: the coordinator names a proposed supporter ---------------------------------

@@ -63,6 +63,7 @@ async def test_an_offender_changes_one_supporter_and_removes_another_without_los
         await offender.send(relation)
         await offender.tap("Overslaan")
     await offender.tap("Niemand (meer)")
+    await offender.tap("Niemand (meer)")
     await offender.send("woensdag")
     await offender.tap("Nee, niets")
     shown = await answer_to_tap(offender, "Verander: Steunfiguren")

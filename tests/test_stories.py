@@ -76,7 +76,7 @@ async def test_offender_says_no_and_the_coordinator_is_alerted_at_once(world: Wo
     await offender_to_responsibility(offender, await add_offender(coordinator))
     await offender.tap("Nee")
     await offender.tap("Overslaan")
-    await offender.tap("Ja, dat is mijn antwoord")
+    await offender.tap("Ja, ik bedoel nee")
     alert = await world.rendered("precondition_not_met")
     assert "VOORWAARDE NIET VERVULD" in alert and "zaak 2026-014" in alert
     assert (await world.outbox())[-1].chat_id == COORDINATOR_ID

@@ -58,6 +58,7 @@ async def test_coordinator_invites_the_offender_who_completes_and_the_summary_ar
     await offender.send("mijn moeder")
     await offender.send("0470 11 22 33")
     await offender.tap("Niemand (meer)")
+    await offender.tap("Niemand (meer)")
     await offender.send("woensdagmiddag")
     await offender.tap("Nee, niets")
     await offender.tap("✔ Versturen")
@@ -78,7 +79,7 @@ async def test_offender_who_says_no_alerts_the_coordinator(world: World) -> None
     await offender_to_responsibility(offender, token)
     await offender.tap("Nee")
     await offender.tap("Overslaan")
-    await offender.tap("Ja, dat is mijn antwoord")
+    await offender.tap("Ja, ik bedoel nee")
     await world.deliver_outbox()
     alert = await coordinator.wait_for_text("VOORWAARDE NIET VERVULD")
     assert "zaak 2026-021" in alert.content and "Sam (dader)" in alert.content

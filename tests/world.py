@@ -49,11 +49,12 @@ class World:
             return list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
 
     async def rendered(self, kind: str) -> str:
-        """The one outbox row of this kind, as its recipient will read it (with buttons)."""
+        """The newest outbox row of this kind, as its recipient will read it (with buttons)."""
         async with self.db.transaction() as session:
-            rows = (await session.exec(select(Outbox).where(Outbox.kind == kind))).all()
-            assert len(rows) == 1, f"expected one {kind}, got {len(rows)}"
-            message = await render(session, rows[0], self.services.catalog,
+            rows = (await session.exec(select(Outbox).where(Outbox.kind == kind)
+                                       .order_by(col(Outbox.id)))).all()
+            assert rows, f"nothing of kind {kind} is owed"
+            message = await render(session, rows[-1], self.services.catalog,
                                    self.services.flows)
             assert message is not None
             return message.text + "\n" + " | ".join(t for row in message.buttons for t, _ in row)
@@ -114,6 +115,42 @@ async def add_offender(coordinator: TelegramUser, name: str = "Sam",
     return token_in(coordinator.messages[-2].content)
 
 
+async def add_victim(coordinator: TelegramUser, name: str = "Noor") -> str:
+    """Adds a victim to the case on the newest case message; returns the invite token."""
+    await coordinator.tap("Betrokkene toevoegen")
+    await coordinator.tap("Slachtoffer")
+    await coordinator.send(name)
+    await coordinator.tap("Nederlands")
+    return token_in(coordinator.messages[-2].content)
+
+
+async def victim_completes(victim: TelegramUser, speaks_first: str | None = "Ik vertel eerst",
+                           supporter: str | None = None) -> None:
+    """From the welcome of an opened talk to the end, willing to come."""
+    for _ in range(3):
+        await victim.tap("Verder")
+    await victim.tap("Ja, ik wil meedoen")
+    if speaks_first is None:  # eigen-kracht: the order is explained, not asked
+        await victim.tap("Verder")
+    else:
+        await victim.tap(speaks_first)
+    await victim.tap("Verder")
+    await victim.tap("Overslaan")
+    await victim.send("Dat hij zijn excuses aanbiedt.")
+    if supporter is not None:
+        await victim.tap("Iemand toevoegen")
+        await victim.send(supporter)
+        await victim.send("mijn vader")
+        await victim.tap("Overslaan")
+    await victim.tap("Niemand (meer)")
+    await victim.tap("Niemand (meer)")
+    await victim.send("maandag na school")
+    await victim.tap("Ja")
+    await victim.send("Ik wil niet naast hem zitten.")
+    await victim.tap("Met je")
+    await victim.tap("✔ Versturen")
+
+
 async def offender_to_responsibility(offender: TelegramUser, token: str) -> None:
     await offender.send(f"/start {token}")
     await offender.tap("Verder")
@@ -137,7 +174,8 @@ async def offender_completes(offender: TelegramUser, *, supporter: str | None = 
         await offender.send(supporter)
         await offender.send("mijn moeder")
         await offender.tap("Overslaan")
-    await offender.tap("Niemand (meer)")
+    await offender.tap("Niemand (meer)")  # no more supporters
+    await offender.tap("Niemand (meer)")  # nobody else who should be there
     await offender.send("woensdag")
     await offender.tap("Nee, niets")
     await offender.tap("✔ Versturen")

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot import buttons
-from bot.access import allowed, own_case
+from bot.access import allowed, own_case, own_party
 from bot.audit import record
 from bot.buttons import CaseTap, CaseVerb
-from bot.models import Case, Party, Talk
+from bot.models import Case, Invite, Party, Proposal, Talk
+from bot.notifications import owe
+from bot.talk_store import load
 from bot.turn import Turn
-from bot.usecases import forms, invites
+from bot.usecases import forms, gate, invites
 from bot.views.case_card import PartyLine, case_card
-from bot.vocabulary import DEFAULT_TIMEZONES, ActorKind, AuditAction, Role, TalkStatus, Variant
+from bot.views.summary import answers_summary
+from bot.vocabulary import (
+    DEFAULT_TIMEZONES,
+    OPEN_STATUSES,
+    ActorKind,
+    AuditAction,
+    Notice,
+    Role,
+    TalkStatus,
+    Variant,
+)
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 40
@@ -47,18 +60,51 @@ async def list_cases(ctx: Turn, *, args: str = "") -> None:
 @allowed(ActorKind.COORDINATOR)
 async def show_card(ctx: Turn, *, ref: int) -> None:
     case = await own_case(ctx, ref)
-    parties = (await ctx.session.exec(select(Party).where(
-        Party.case_id == case.id).order_by(col(Party.id)))).all()
-    lines = []
-    for party in parties:
-        talk = (await ctx.session.exec(select(Talk).where(
-            Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED).order_by(
-            col(Talk.id).desc()))).first()
-        lines.append(PartyLine(party, talk.status if talk else None,
-                               talk.outcome if talk else None))
+    parties = list((await ctx.session.exec(select(Party).where(
+        Party.case_id == case.id).order_by(col(Party.id)))).all())
+    names = {p.id: p.name for p in parties}
+    lines = [await _line(ctx, party, names) for party in parties]
+    proposals = (await ctx.session.exec(select(Proposal).where(
+        Proposal.case_id == case.id).order_by(col(Proposal.id)))).all()
     record(ctx, AuditAction.CASE_VIEWED, case_id=case.id)
-    text, keyboard = case_card(ctx.app.catalog, ctx.language, case, lines)
+    text, keyboard = case_card(ctx.app.catalog, ctx.language, case, lines, list(proposals))
     ctx.response.say(text, keyboard)
+
+
+async def _line(ctx: Turn, party: Party, names: dict[int | None, str]) -> PartyLine:
+    talk = await _talk_of(ctx, party)
+    invited = (await ctx.session.exec(select(func.max(Invite.created_at)).where(
+        Invite.party_id == party.id))).one()
+    answers = talk.answers if talk else {}
+    return PartyLine(
+        party, talk.status if talk else None, talk.outcome if talk else None,
+        held=talk is None and party.telegram_user_id is not None
+        and not await gate.is_open(ctx.session, party),
+        days_invited=(ctx.now - invited).days if invited else 0,
+        supported=names.get(party.supports_party_id) if party.supports_party_id else None,
+        availability=answers.get("availability"), needs=answers.get("needs_detail"))
+
+
+async def _talk_of(ctx: Turn, party: Party) -> Talk | None:
+    return (await ctx.session.exec(select(Talk).where(
+        Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED).order_by(
+        col(Talk.id).desc()))).first()
+
+
+@allowed(ActorKind.COORDINATOR)
+async def show_answers(ctx: Turn, *, ref: int) -> None:
+    """One party's answers, for the case's own coordinator only (audited)."""
+    party, case = await own_party(ctx, ref)
+    talk = await _talk_of(ctx, party)
+    record(ctx, AuditAction.ANSWERS_VIEWED, case_id=case.id, party_id=party.id)
+    if talk is None:
+        ctx.say("coordinator.no_answers_yet", name=party.name)
+        return
+    loaded = load(talk, ctx.app.flows)
+    summary = answers_summary(loaded.flow, loaded.state, ctx.app.catalog, ctx.language, case,
+                              party)
+    ctx.say("coordinator.answers_of", (((ctx.t("button.case_card"), buttons.encode(
+        CaseTap(CaseVerb.CARD, case.id or 0))),),), name=party.name, answers=summary)
 
 
 async def _own_cases(ctx: Turn) -> list[Case]:
@@ -110,3 +156,18 @@ async def create_party(ctx: Turn, talk: Talk) -> None:
     record(ctx, AuditAction.PARTY_ADDED, case_id=case.id, party_id=party.id)
     log.info("party %s added to case %s", party.id, case.id)
     await invites.issue(ctx, party, case)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def nudge(ctx: Turn, *, ref: int) -> None:
+    """The coordinator's own gentle reminder to a party whose talk is open."""
+    party, _ = await own_party(ctx, ref)
+    talk = await _talk_of(ctx, party)
+    if talk is None or talk.status not in OPEN_STATUSES or party.telegram_user_id is None:
+        ctx.say("coordinator.nothing_to_nudge", name=party.name)
+        return
+    talk.nudged_at = ctx.now
+    ctx.session.add(talk)
+    await owe(ctx.session, chat_id=party.telegram_user_id, kind=Notice.NUDGE, ref_id=talk.id,
+              now=ctx.now)
+    ctx.say("coordinator.nudged", name=party.name)

@@ -13,10 +13,10 @@ from bot.engine import Show, begin
 from bot.models import Admin, Case, Coordinator, Invite, Party, Talk
 from bot.notifications import tell_coordinator
 from bot.qr import qr_png
-from bot.talk_store import context_for, new_talk
+from bot.talk_store import new_talk, talk_context
 from bot.tokens import invite_link, new_token, token_hash
 from bot.turn import Outgoing, Turn
-from bot.usecases import forms, talks
+from bot.usecases import forms, gate, talks
 from bot.views.invite import invite_view, new_link_keyboard, reissue_question
 from bot.vocabulary import (
     ActorKind,
@@ -41,12 +41,10 @@ async def redeem(ctx: Turn, *, token: str) -> None:
     case = await session.get(Case, party.case_id) if party else None
     if invite.redeemed_by_user_id is not None:
         if invite.redeemed_by_user_id == user_id and invite.revoked_at is None:
-            talk = await _talk_of(ctx, party) if party else None
-            if talk is None or talk.user_id != user_id:
+            if party is None or case is None or party.telegram_user_id != user_id:
                 ctx.say("talk.none")
                 return
-            talk.last_activity_at = ctx.now  # this link's talk is the one to go on with
-            await talks.continue_talk(ctx, talk=talk, event=Show(welcome_back=True))
+            await _resume_or_begin(ctx, party, case, await _talk_of(ctx, party))
             return
         if invite.kind != InviteKind.PARTY:  # a staff invite works once, for one account
             ctx.say("invite.used")
@@ -78,10 +76,10 @@ async def redeem(ctx: Turn, *, token: str) -> None:
 
 
 async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> None:
-    """Binds the party to this account; its talk begins, or goes on if it had begun."""
+    """Binds the party to this account; its talk begins (or goes on, or waits for the
+    method's order)."""
     session, user_id = ctx.session, ctx.actor.user_id
-    flow = ctx.app.flows.for_role(party.role)
-    if flow is None:
+    if ctx.app.flows.for_role(party.role) is None:
         ctx.say("invite.no_talk_yet")
         return
     invite.redeemed_by_user_id, invite.redeemed_at = user_id, ctx.now
@@ -89,21 +87,49 @@ async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> Non
     ctx.actor.language = party.language
     ctx.actor.kinds |= {ActorKind.PARTICIPANT}
     session.add_all([invite, party])
-    talk = await _talk_of(ctx, party)
     record(ctx, AuditAction.INVITE_REDEEMED, case_id=case.id, party_id=party.id)
-    await tell_coordinator(session, case, Notice.INVITE_OPENED, party.id, ctx.now)
     log.info("invite %s redeemed for party %s", invite.id, party.id)
-    if talk is not None:  # a re-issued link: the same talk, its answers kept
-        talk.user_id, talk.last_activity_at = user_id, ctx.now
+    talk = await _talk_of(ctx, party)
+    if talk is None and not await gate.is_open(session, party):
+        ctx.say("invite.held")
+        await tell_coordinator(session, case, Notice.INVITE_HELD, party.id, ctx.now)
+        return
+    await tell_coordinator(session, case, Notice.INVITE_OPENED, party.id, ctx.now)
+    await _resume_or_begin(ctx, party, case, talk)
+
+
+async def _resume_or_begin(ctx: Turn, party: Party, case: Case, talk: Talk | None) -> None:
+    if talk is not None:  # a re-issued link or a second visit: the same talk, answers kept
+        talk.user_id, talk.last_activity_at = ctx.actor.user_id, ctx.now
         await talks.continue_talk(ctx, talk=talk, event=Show(welcome_back=True))
         return
-    engine_ctx = context_for(ctx.app.catalog, party.language, case, party)
+    if not await gate.is_open(ctx.session, party):
+        ctx.say("invite.held")
+        return
+    flow = ctx.app.flows.for_role(party.role)
+    assert flow is not None
+    ctx.actor.language = party.language
+    engine_ctx = await talk_context(ctx.session, ctx.app.catalog, party.language, case, party)
     result = begin(flow, engine_ctx, ctx.app.catalog)
-    talk = new_talk(user_id=user_id, flow=flow, result=result, now=ctx.now,
+    talk = new_talk(user_id=ctx.actor.user_id, flow=flow, result=result, now=ctx.now,
                     party_id=party.id, case_id=case.id)
-    session.add(talk)
-    await session.flush()
+    ctx.session.add(talk)
+    await ctx.session.flush()
     talks.show(ctx, talk, result)
+
+
+async def begin_waiting(ctx: Turn) -> bool:
+    """/start from someone whose link was opened but whose talk has not begun (a victim
+    waiting for the method's order): it begins now if it may. Says whether there was one."""
+    parties = (await ctx.session.exec(select(Party).where(
+        Party.telegram_user_id == ctx.actor.user_id).order_by(col(Party.id).desc()))).all()
+    for party in parties:
+        if await _talk_of(ctx, party) is None and ctx.app.flows.for_role(party.role):
+            case = await ctx.session.get(Case, party.case_id)
+            assert case is not None
+            await _resume_or_begin(ctx, party, case, None)
+            return True
+    return False
 
 
 async def _become_staff(ctx: Turn, invite: Invite) -> None:
@@ -221,6 +247,9 @@ async def invite_proposal(ctx: Turn, *, ref: int) -> None:
                 new_link_keyboard(ctx.app.catalog, ctx.language, proposal.party_id),
                 name=proposal.name)
         return
+    if proposal.declined_at is not None:
+        ctx.say("coordinator.proposal_was_declined", name=proposal.name)
+        return
     proposer = await ctx.session.get(Party, proposal.proposed_by_party_id)
     await forms.start_form(ctx, "add_supporter", case, about_id=proposal.id,
                            values={"proposed": proposal.name,
@@ -228,14 +257,17 @@ async def invite_proposal(ctx: Turn, *, ref: int) -> None:
 
 
 async def add_supporter(ctx: Turn, talk: Talk) -> None:
-    """The add_supporter form is done: the supporter becomes a party with a link."""
+    """The add_supporter form is done: the person proposed (a supporter, or a third party)
+    becomes a party with a link."""
     proposal, case = await own_proposal(ctx, talk.about_id or 0)
     if proposal.party_id is not None:
         ctx.say("coordinator.already_invited", name=proposal.name)
         return
-    party = Party(case_id=case.id or 0, role=Role.SUPPORTER, name=talk.answers["name"],
+    supporter = proposal.role == Role.SUPPORTER
+    party = Party(case_id=case.id or 0, role=proposal.role, name=talk.answers["name"],
                   language=talk.answers["language"],
-                  supports_party_id=proposal.proposed_by_party_id, created_at=ctx.now)
+                  supports_party_id=proposal.proposed_by_party_id if supporter else None,
+                  created_at=ctx.now)
     ctx.session.add(party)
     await ctx.session.flush()
     proposal.party_id = party.id
@@ -245,3 +277,14 @@ async def add_supporter(ctx: Turn, talk: Talk) -> None:
 
 
 forms.on_complete("add_supporter")(add_supporter)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def decline_proposal(ctx: Turn, *, ref: int) -> None:
+    """The coordinator chooses not to invite someone proposed; it is kept, and audited."""
+    proposal, case = await own_proposal(ctx, ref)
+    if proposal.party_id is None and proposal.declined_at is None:
+        proposal.declined_at = ctx.now
+        ctx.session.add(proposal)
+        record(ctx, AuditAction.PROPOSAL_DECLINED, case_id=case.id)
+    ctx.say("coordinator.proposal_declined", name=proposal.name)

@@ -47,7 +47,8 @@ async def _welcome(ctx: Turn) -> None:
         if others:
             ctx.say("talks.others_open", count=others)
         return
-    await no_talk(ctx)
+    if not await invites.begin_waiting(ctx):
+        await no_talk(ctx)
 
 
 @allowed(EVERYONE)

@@ -1,5 +1,5 @@
-"""A person's talk, or a coordinator's form: input goes through the engine; what the talk's
-end means for the case (party facts, proposals, the coordinator's notice) happens here."""
+"""A person's talk, or a coordinator's form: input goes through the engine (what a talk's
+events mean for the case is in `endings`); switching talks; a note after a talk."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from bot import buttons
 from bot.access import allowed, refuse
 from bot.audit import record
 from bot.buttons import PassNote, SwitchTalk, TalkTap
-from bot.engine import AskStop, Event, Input, Press, Result, Show, advance
-from bot.flows import Flow
-from bot.models import Case, ParticipantNote, Party, Proposal, Talk
+from bot.engine import AskStop, Input, Press, Result, Show, advance
+from bot.models import Case, ParticipantNote, Party, Talk
 from bot.notifications import tell_coordinator
-from bot.talk_store import context_for, focused_talk, load, store, talks_of
+from bot.talk_store import focused_talk, load, store, talk_context, talks_of
 from bot.turn import Turn
-from bot.usecases import forms
+from bot.usecases import endings, forms
 from bot.views.talk import talk_messages
 from bot.vocabulary import (
     LIVE_STATUSES,
@@ -31,8 +30,6 @@ from bot.vocabulary import (
 
 log = logging.getLogger(__name__)
 PARTICIPANT_AND_STAFF = frozenset({ActorKind.PARTICIPANT, ActorKind.COORDINATOR})
-ENDINGS = {Outcome.COMPLETED: Notice.TALK_COMPLETED, Outcome.DECLINED: Notice.TALK_DECLINED,
-           Outcome.PRECONDITION_NOT_MET: Notice.PRECONDITION_NOT_MET}
 MAX_NOTE = 3000
 
 
@@ -46,7 +43,8 @@ async def continue_talk(ctx: Turn, *, talk: Talk, event: Input) -> None:
         forms.cancel_form(ctx, talk)
         return
     values = (talk.progress or {}).get("values")
-    engine_ctx = context_for(ctx.app.catalog, ctx.language, case, party, values)
+    engine_ctx = await talk_context(ctx.session, ctx.app.catalog, ctx.language, case, party,
+                                    values)
     result = advance(loaded.flow, loaded.state, event, engine_ctx, ctx.app.catalog)
     before = talk.status
     store(talk, result.state, ctx.now)
@@ -58,46 +56,13 @@ async def continue_talk(ctx: Turn, *, talk: Talk, event: Input) -> None:
             if happened.kind == "ended" and happened.outcome == Outcome.COMPLETED:
                 await forms.complete(ctx, talk=talk)
         elif case is not None:
-            await _after(ctx, loaded.flow, talk, happened, before, party, case)
+            await endings.after(ctx, loaded.flow, talk, happened, before, party, case)
 
 
 def show(ctx: Turn, talk: Talk, result: Result) -> None:
     assert talk.id is not None
     for text, keyboard in talk_messages(talk.id, result):
         ctx.response.say(text, keyboard)
-
-
-async def _after(ctx: Turn, flow: Flow, talk: Talk, event: Event, before: str, party: Party,
-                 case: Case) -> None:
-    if event.kind == "ended" and event.outcome in ENDINGS:
-        _record_party_facts(ctx, flow, talk, party)
-        if event.outcome == Outcome.COMPLETED:
-            _propose_supporters(ctx, talk, party, case)
-        record(ctx, AuditAction.TALK_ENDED, case_id=case.id, party_id=party.id)
-        await tell_coordinator(ctx.session, case, ENDINGS[Outcome(event.outcome)], talk.id,
-                               ctx.now)
-    elif event.kind == "withdrawn":
-        record(ctx, AuditAction.TALK_WITHDRAWN, case_id=case.id, party_id=party.id)
-        await tell_coordinator(ctx.session, case, Notice.TALK_WITHDRAWN, talk.id, ctx.now)
-    elif event.kind == "resumed" and before == TalkStatus.WITHDRAWN:
-        await tell_coordinator(ctx.session, case, Notice.TALK_RESUMED, talk.id, ctx.now)
-
-
-def _record_party_facts(ctx: Turn, flow: Flow, talk: Talk, party: Party) -> None:
-    """What the method needs later is kept on the party, from the steps that record it."""
-    for step in flow.steps.values():
-        if step.records is not None and step.id in talk.answers:
-            setattr(party, step.records.value, talk.answers[step.id])
-    ctx.session.add(party)
-
-
-def _propose_supporters(ctx: Turn, talk: Talk, party: Party, case: Case) -> None:
-    assert case.id is not None and party.id is not None
-    for item in talk.answers.get("supporters") or []:
-        ctx.session.add(Proposal(case_id=case.id, proposed_by_party_id=party.id,
-                                 name=item.get("name") or "?",
-                                 relation=item.get("relation") or "",
-                                 contact=item.get("contact"), created_at=ctx.now))
 
 
 @allowed(PARTICIPANT_AND_STAFF)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import buttons
-from bot.buttons import CaseTap, CaseVerb
-from bot.catalog import Catalog
-from bot.models import Case, Party, Talk
-from bot.notifications import Keyboard, role_name
+from bot.buttons import CaseTap, CaseVerb, Keyboard
+from bot.catalog import Catalog, role_name
+from bot.models import Case, Party, Proposal, Talk
 from bot.vocabulary import TalkStatus
 
 
@@ -48,3 +47,13 @@ def reissue_question(catalog: Catalog, language: str, party: Party,
     rows.append(((catalog("button.reissue_cancel", language),
                   _tap(CaseVerb.CARD, party.case_id)),))
     return catalog(key, language, name=party.name), tuple(rows)
+
+
+def proposal_rows(catalog: Catalog, language: str,
+                  proposals: list[Proposal]) -> list[tuple[tuple[str, str], ...]]:
+    """For each proposal still open: invite them (one tap), or not."""
+    return [((catalog("button.invite_supporter", language, name=p.name),
+              _tap(CaseVerb.INVITE_PROPOSAL, p.id)),
+             (catalog("button.decline_proposal", language, name=p.name),
+              _tap(CaseVerb.DECLINE_PROPOSAL, p.id)))
+            for p in proposals if p.party_id is None and p.declined_at is None]

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot import buttons
-from bot.buttons import CaseTap, CaseVerb
+from bot.buttons import CaseTap, CaseVerb, Keyboard
 from bot.catalog import Catalog
 from bot.models import AuditEntry, Case, Coordinator
-from bot.notifications import Keyboard
 
 
 def coordinator_lines(catalog: Catalog, language: str, coordinators: list[Coordinator],

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot import buttons
-from bot.buttons import TalkTap
+from bot.buttons import Keyboard, TalkTap
 from bot.engine import Result
-from bot.notifications import Keyboard
 
 
 def talk_messages(talk_id: int, result: Result) -> list[tuple[str, Keyboard]]:
