@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -112,4 +112,7 @@ async def talk_context(session: AsyncSession, catalog: Catalog, language: str,
     if party is not None and party.supports_party_id is not None:
         supported = await session.get(Party, party.supports_party_id)
         values["supported"] = supported.name if supported else ""
-    return context_for(catalog, language, case, party, values)
+    context = context_for(catalog, language, case, party, values)
+    if party is not None and party.released_at is not None:
+        context = replace(context, flags=frozenset({"released_early"}))
+    return context

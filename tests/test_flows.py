@@ -442,7 +442,10 @@ def test_the_victims_talk_follows_the_method_in_order(flows: FlowRegistry) -> No
     flow = flows.latest("victim")
     assert flow.role is Role.VICTIM and flow.version == 1
     order = list(flow.steps)
-    assert order[:4] == ["welcome", "about_conference", "acknowledgement", "willing"]
+    assert order[:5] == ["welcome", "about_conference", "released_note", "acknowledgement",
+                         "willing"]
+    assert [(b.goto, b.when is not None) for b in flow.step("about_conference").next] == [
+        ("released_note", True), ("acknowledgement", False)]  # no untrue acknowledgement
     yes_path = ["speaks_first", "questions_preview", "questions_notes", "repair_ideas",
                 "supporters", "others", "availability", "needs", "address", "review"]
     assert [s for s in order if s in yes_path] == yes_path

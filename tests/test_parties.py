@@ -250,3 +250,21 @@ async def test_a_victim_who_needs_time_to_think_gets_one_gentle_word_a_week_late
     world.clock.advance(days=6)
     await world.deliver_outbox()
     assert "wilde je nadenken over zaak 2026-014" in (noor.last_text or "")
+
+
+async def test_a_talk_released_early_does_not_tell_the_victim_of_an_acknowledgement(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    await add_offender(coordinator)
+    noor = world.person(VICTIM, "Noor")
+    await noor.send(f"/start {await add_victim(coordinator)}")
+    await card(coordinator)
+    await coordinator.tap("Vrijgeven: Noor")
+    await coordinator.send("De dader is nog niet bereikt; het slachtoffer wil graag praten.")
+    await coordinator.tap("✔ Versturen")
+    await noor.send("/start")
+    await noor.tap("Verder")
+    said = await answer_to_tap(noor, "Verder")
+    assert "vertelt de coördinator je zelf" in said
+    assert "erkent zijn of haar aandeel" not in said

@@ -277,7 +277,8 @@ class _Turn:
         if chosen:
             return chosen
         for branch in step.next:
-            if branch.when is None or holds(branch.when, state.answers, self.ctx.variant):
+            if branch.when is None or holds(branch.when, state.answers, self.ctx.variant,
+                                                     self.ctx.flags):
                 return branch.goto
         raise AssertionError(f"{self.flow.id}: no way out of {step.id}")  # validated on load
 

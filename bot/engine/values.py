@@ -44,6 +44,7 @@ class Context:
     language: str
     variant: str | None = None
     values: Mapping[str, str] = field(default_factory=dict)
+    flags: frozenset[str] = frozenset()  # see bot.flows.conditions.FLAGS
 
 
 # Inputs ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ A flow file may write, under `when:`
   {answer: STEP, in: [V1, V2]}   the answer to STEP is one of these
   {answered: STEP}               STEP has a (non-skipped) answer
   {variant: hergo}               the case's method variant
+  {flag: released_early}         something the case knows of this talk (see FLAGS)
   {all: [...]}, {any: [...]}, {not: {...}}
 Anything else is refused when the flow is loaded.
 """
@@ -38,6 +39,17 @@ class VariantIs:
     variant: Variant
 
 
+# What a talk's context may tell a flow beyond its answers.
+FLAGS = frozenset({
+    "released_early",  # a victim's talk the coordinator opened before an acknowledgement
+})
+
+
+@dataclass(frozen=True)
+class FlagSet:
+    flag: str
+
+
 @dataclass(frozen=True)
 class AllOf:
     parts: tuple[Condition, ...]
@@ -53,7 +65,7 @@ class Not:
     part: Condition
 
 
-Condition = AnswerIn | Answered | VariantIs | AllOf | AnyOf | Not
+Condition = AnswerIn | Answered | VariantIs | FlagSet | AllOf | AnyOf | Not
 
 def parse_condition(raw: Any) -> Condition:
     if not isinstance(raw, Mapping):
@@ -74,6 +86,10 @@ def parse_condition(raw: Any) -> Condition:
         except ValueError:
             raise ConditionError(f"unknown variant {raw['variant']!r}; known: "
                                  f"{[v.value for v in Variant]}") from None
+    if keys == {"flag"}:
+        if raw["flag"] not in FLAGS:
+            raise ConditionError(f"unknown flag {raw['flag']!r}; known: {sorted(FLAGS)}")
+        return FlagSet(str(raw["flag"]))
     if keys in ({"all"}, {"any"}):
         key = next(iter(keys))
         parts = raw[key]
@@ -85,7 +101,7 @@ def parse_condition(raw: Any) -> Condition:
         return Not(parse_condition(raw["not"]))
     raise ConditionError(
         f"unknown condition {sorted(keys)}; use answer/is, answer/in, answered, variant, "
-        "all, any or not"
+        "flag, all, any or not"
     )
 
 
@@ -95,7 +111,8 @@ def _name(value: Any) -> str:
     return value
 
 
-def holds(condition: Condition, answers: Mapping[str, Any], variant: str | None) -> bool:
+def holds(condition: Condition, answers: Mapping[str, Any], variant: str | None,
+          flags: frozenset[str] = frozenset()) -> bool:
     match condition:
         case AnswerIn(step, values):
             return answers.get(step) in values
@@ -103,12 +120,14 @@ def holds(condition: Condition, answers: Mapping[str, Any], variant: str | None)
             return answers.get(step) not in (None, "", [])
         case VariantIs(expected):
             return variant == expected
+        case FlagSet(flag):
+            return flag in flags
         case AllOf(parts):
-            return all(holds(p, answers, variant) for p in parts)
+            return all(holds(p, answers, variant, flags) for p in parts)
         case AnyOf(parts):
-            return any(holds(p, answers, variant) for p in parts)
+            return any(holds(p, answers, variant, flags) for p in parts)
         case Not(part):
-            return not holds(part, answers, variant)
+            return not holds(part, answers, variant, flags)
     raise AssertionError(condition)  # pragma: no cover
 
 
@@ -132,6 +151,8 @@ def describe(condition: Condition) -> str:
             return f"{step} answered"
         case VariantIs(variant):
             return variant
+        case FlagSet(flag):
+            return flag
         case AllOf(parts):
             return " and ".join(describe(p) for p in parts)
         case AnyOf(parts):
