@@ -28,6 +28,7 @@ def state_of(talk: Talk) -> TalkState:
         draft=progress.get("draft"),
         editing=progress.get("editing"),
         pending=progress.get("pending"),
+        first=progress.get("first") or {},
         seq=talk.seq,
         outcome=talk.outcome,
     )
@@ -44,7 +45,8 @@ def store(talk: Talk, state: TalkState, now: datetime) -> None:
     talk.seq = state.seq
     talk.answers = dict(state.answers)
     talk.progress = {**(talk.progress or {}), "path": list(state.path), "draft": state.draft,
-                     "editing": state.editing, "pending": state.pending}
+                     "editing": state.editing, "pending": state.pending,
+                     "first": dict(state.first)}
     talk.last_activity_at = now
 
 

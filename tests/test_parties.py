@@ -268,3 +268,27 @@ async def test_a_talk_released_early_does_not_tell_the_victim_of_an_acknowledgem
     said = await answer_to_tap(noor, "Verder")
     assert "vertelt de coördinator je zelf" in said
     assert "erkent zijn of haar aandeel" not in said
+
+
+async def test_the_coordinator_sees_an_answer_that_was_changed_and_what_it_was_first(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await sam.tap("Nee")
+    await sam.tap("Overslaan")
+    await sam.tap("Nee, ik tikte verkeerd")  # only a mistap is offered: no coaching
+    await sam.tap("Voor een deel")
+    await sam.send("Ik was erbij.")
+    await sam.tap("Ja")
+    await sam.send("Noor.")
+    await sam.tap("Verder")
+    await sam.tap("Overslaan")
+    await sam.tap("Niemand (meer)")
+    await sam.tap("Niemand (meer)")
+    await sam.send("woensdag")
+    await sam.tap("Nee, niets")
+    await sam.tap("✔ Versturen")
+    summary = await world.rendered("talk_completed")
+    assert "Voor een deel\n(eerst: Nee)" in summary

@@ -165,7 +165,7 @@ class _Turn:
 
     def _choose(self, state: TalkState, step: Step, index: int) -> Result:
         option = step.options[index]
-        answered = replace(state, answers={**state.answers, step.id: option.value})
+        answered = state.answer(step.id, option.value)
         label = option.label.get(self.ctx.language, self.ctx.variant)
         if option.action == "pause":
             return replace(self._pause(state), answered=label)
@@ -198,8 +198,7 @@ class _Turn:
         text = text.strip()
         if step.kind is StepKind.TEXT:
             return self._typed(state, step, text, step.max_length,
-                               lambda s: self.leave(replace(s, answers={**s.answers,
-                                                                        step.id: text}), step))
+                               lambda s: self.leave(s.answer(step.id, text), step))
         if step.kind is StepKind.LIST:
             draft = state.draft or {"field": 0, "item": {}}
             return self._list_field(state, step, draft, text)
@@ -243,7 +242,7 @@ class _Turn:
 
     def _skip(self, state: TalkState, step: Step) -> Result:
         if step.kind is StepKind.TEXT and step.optional:
-            left = self.leave(replace(state, answers={**state.answers, step.id: None}), step)
+            left = self.leave(state.answer(step.id, None), step)
             return replace(left, answered=self.t("button.skip"))
         if step.kind is StepKind.LIST and state.draft is not None:
             if step.fields[int(state.draft["field"])].optional:

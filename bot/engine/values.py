@@ -4,7 +4,7 @@ make and the replies and events that come out. Plain, JSON-able data."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bot.vocabulary import TalkStatus
@@ -23,6 +23,16 @@ class TalkState:
     pending: str | None = None  # "stop" while asking "do you really want to stop?"
     seq: int = 0  # numbers each prompt; a button from an older prompt is stale
     outcome: str | None = None
+    first: Mapping[str, Any] = field(default_factory=dict)  # the first answer, if changed
+
+    def answer(self, step_id: str, value: Any) -> TalkState:
+        """The state with this answer; a different earlier answer is kept as the first, so
+        the coordinator sees what changed (first: no, now: partly)."""
+        first = self.first
+        earlier = self.answers.get(step_id)
+        if step_id in self.answers and earlier != value and step_id not in first:
+            first = {**first, step_id: earlier}
+        return replace(self, answers={**self.answers, step_id: value}, first=first)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -34,6 +44,7 @@ class TalkState:
         values = dict(data)
         values["path"] = tuple(values.get("path", ()))
         values["answers"] = dict(values.get("answers", {}))
+        values["first"] = dict(values.get("first", {}))
         return cls(**values)
 
 

@@ -18,5 +18,8 @@ def answers_summary(flow: Flow, state: TalkState, catalog: Catalog, language: st
         label = step.summary_label or step.label
         assert label is not None
         shown = answer_text(step, state.answers[step.id], ctx, catalog)
+        if step.id in state.first:
+            was = answer_text(step, state.first[step.id], ctx, catalog)
+            shown = catalog("summary.changed", language, now=shown, first=was)
         lines.append(f"▪ {label.get(language, ctx.variant)}:\n{shown}")
     return "\n".join(lines) if lines else catalog("notify.no_answers", language)
