@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot import SUPPORTED_LANGUAGES
-from bot.catalog import CatalogError, load_catalog
+from bot.catalog import Catalog, CatalogError, load_catalog
 from bot.flows import (
     MAX_CALLBACK_DATA,
     MAX_FIELD_ID,
@@ -518,10 +518,18 @@ def test_a_supporter_is_told_whom_they_support(flows: FlowRegistry) -> None:
             assert "{facts}" not in flow.step("questions_preview").text.get(lang, variant)
 
 
+FLEMISH_ONLY = ("dank je om", "doe verder", "verder doen", "op het einde", "kan je")
+
+
 def test_the_dutch_reads_well_in_flanders_and_the_netherlands(flows: FlowRegistry) -> None:
-    flemish_only = ("dank je om", "doe verder", "verder doen", "op het einde", "kan je")
     for flow_id in PARTICIPANT_FLOWS:
         for where, lang, text in _texts(flows.latest(flow_id)):
             if lang == "nl":
-                for phrase in flemish_only:
+                for phrase in FLEMISH_ONLY:
                     assert phrase not in text.lower(), (flow_id, where, phrase)
+
+
+def test_the_catalogue_reads_well_in_flanders_and_the_netherlands(catalog: Catalog) -> None:
+    for key, texts in catalog.texts.items():
+        for phrase in FLEMISH_ONLY:
+            assert phrase not in texts["nl"].lower(), (key, phrase)
