@@ -127,6 +127,7 @@ class Invite(SQLModel, table=True):
     revoked_at: datetime | None = _utc(default=None)
     redeemed_at: datetime | None = _utc(default=None)
     redeemed_by_user_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    quiet_alerted_at: datetime | None = _utc(default=None)  # "not opened yet" told once
 
 
 class Talk(SQLModel, table=True):
@@ -148,6 +149,7 @@ class Talk(SQLModel, table=True):
     created_at: datetime = _utc()
     last_activity_at: datetime = _utc()
     nudged_at: datetime | None = _utc(default=None)
+    stalled_at: datetime | None = _utc(default=None)  # the coordinator was told it stalled
     ended_at: datetime | None = _utc(default=None)
 
 
@@ -184,6 +186,17 @@ class Outbox(SQLModel, table=True):
     due_at: datetime = _utc()
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
+
+
+class FactsVersion(SQLModel, table=True):
+    """An earlier description of the facts, kept with its date when the coordinator changes
+    it (for the case, or for one offender)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="conference_case.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id")
+    text: str = Field(sa_type=PersonalText)
+    replaced_at: datetime = _utc()
 
 
 class ParticipantNote(SQLModel, table=True):

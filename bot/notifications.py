@@ -176,6 +176,7 @@ async def _released(r: _Render) -> Message | None:
 _RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
     Notice.INVITE_OPENED: _party_notice, Notice.INVITE_REFUSED: _party_notice,
     Notice.INVITE_EXPIRED: _party_notice, Notice.INVITE_HELD: _party_notice,
+    Notice.LINK_NOT_OPENED: _party_notice, Notice.TALK_STALLED: _talk_notice,
     Notice.VICTIM_RELEASED: _released, Notice.TALK_THINKING: _talk_notice,
     Notice.THINK_FOLLOW_UP: _nudge,
     Notice.TALK_COMPLETED: _talk_notice, Notice.TALK_DECLINED: _talk_notice,

@@ -27,6 +27,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import buttons
+from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
@@ -81,6 +82,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         scheduler.add_job(plan_nudges, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
                           id="nudges", max_instances=1, coalesce=True)
+        scheduler.add_job(plan_alerts, "interval", minutes=settings.nudge_scan_minutes,
+                          args=[db, clock], id="alerts", max_instances=1, coalesce=True)
         scheduler.start()
         application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
         await _set_menus(application, db, catalog)

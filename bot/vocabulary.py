@@ -106,6 +106,8 @@ class Notice(StrEnum):
     TALK_WITHDRAWN = "talk_withdrawn"
     TALK_RESUMED = "talk_resumed"
     NUDGE = "nudge"
+    LINK_NOT_OPENED = "link_not_opened"  # to the coordinator, once, after a few days
+    TALK_STALLED = "talk_stalled"  # to the coordinator, once, days after a nudge
     TALK_THINKING = "talk_thinking"  # to the coordinator: they take time to think
     THINK_FOLLOW_UP = "think_follow_up"  # to the participant, a week later, once
     PARTICIPANT_NOTE = "participant_note"
