@@ -35,6 +35,7 @@ class CaseVerb(StrEnum):
     RELEASE = "rel"  # open a victim's talk before the acknowledgement, with a reason
     ANSWERS = "ans"  # read one party's answers
     NUDGE = "ndg"  # a gentle reminder to a party whose talk has gone quiet
+    EDIT_FACTS = "fct"  # change the facts one offender reads
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
 

@@ -46,7 +46,7 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.INVITE_PROPOSAL: invites.invite_proposal, CaseVerb.HANDOVER: admin.ask_handover,
     CaseVerb.AUDIT: admin.show_audit_of, CaseVerb.DECLINE_PROPOSAL: invites.decline_proposal,
     CaseVerb.RELEASE: gate.ask_release, CaseVerb.ANSWERS: cases.show_answers,
-    CaseVerb.NUDGE: cases.nudge,
+    CaseVerb.NUDGE: cases.nudge, CaseVerb.EDIT_FACTS: cases.edit_facts,
 }
 
 

@@ -94,7 +94,8 @@ async def focused_talk(session: AsyncSession, user_id: int) -> Talk | None:
 
 def context_for(catalog: Catalog, language: str, case: Case | None, party: Party | None,
                 extra: Mapping[str, str] | None = None) -> Context:
-    values: dict[str, str] = dict(extra or {})
+    """`extra` values (a form's own) win over the case's and the party's."""
+    values: dict[str, str] = {}
     variant = None
     if case is not None:
         variant = case.variant
@@ -103,6 +104,7 @@ def context_for(catalog: Catalog, language: str, case: Case | None, party: Party
         values["conference"] = catalog(f"conference.{case.variant}", language)
     if party is not None:
         values["name"] = party.name
+    values.update(extra or {})
     return Context(language=language, variant=variant, values=values)
 
 

@@ -136,6 +136,7 @@ class AuditAction(StrEnum):
     INVITE_REISSUED = "invite_reissued"
     INVITE_REDEEMED = "invite_redeemed"
     GATE_RELEASED = "gate_released"
+    FACTS_CHANGED = "facts_changed"
     PROPOSAL_DECLINED = "proposal_declined"
     TALK_ENDED = "talk_ended"
     TALK_WITHDRAWN = "talk_withdrawn"

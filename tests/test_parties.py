@@ -292,3 +292,42 @@ async def test_the_coordinator_sees_an_answer_that_was_changed_and_what_it_was_f
     await sam.tap("✔ Versturen")
     summary = await world.rendered("talk_completed")
     assert "Voor een deel\n(eerst: Nee)" in summary
+
+
+async def test_facts_an_offender_disputes_are_changed_and_the_earlier_text_kept(
+        world: World) -> None:
+    from bot.models import FactsVersion
+
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await sam.send(f"/start {await add_offender(coordinator)}")
+    await sam.tap("Verder")
+    await sam.tap("Verder")
+    await sam.tap("Ja, ik doe mee")
+    await sam.tap("Nee, er klopt iets niet")
+    await sam.send("Het was niet op 3 maart maar op 4 maart.")
+    await sam.tap("Overslaan")
+    await sam.tap("Ja")
+    await sam.tap("Overslaan")
+    await sam.tap("Ja")
+    await sam.send("Noor.")
+    await sam.tap("Verder")
+    await sam.tap("Overslaan")
+    await sam.tap("Niemand (meer)")
+    await sam.tap("Niemand (meer)")
+    await sam.send("woensdag")
+    await sam.tap("Nee, niets")
+    await sam.tap("✔ Versturen")
+    assert "vindt de beschrijving van de feiten niet juist" in await world.rendered(
+        "talk_completed")
+    await card(coordinator)
+    asked = await answer_to_tap(coordinator, "Feiten aanpassen: Sam")
+    assert "Op 3 maart nam Sam de fiets van Noor mee." in asked
+    await coordinator.send("Op 4 maart nam Sam de fiets van Noor mee.")
+    assert "aangepast" in await answer_to_tap(coordinator, "✔ Versturen")
+    assert "feiten aangepast op 2026-03-" in await card(coordinator)
+    assert (await party(world, "Sam")).facts == "Op 4 maart nam Sam de fiets van Noor mee."
+    async with world.db.transaction() as session:
+        kept = (await session.exec(select(FactsVersion))).one()
+    assert kept.text == "Op 3 maart nam Sam de fiets van Noor mee."

@@ -11,7 +11,7 @@ from bot import buttons
 from bot.access import allowed, own_case, own_party
 from bot.audit import record
 from bot.buttons import CaseTap, CaseVerb
-from bot.models import Case, Invite, Party, Proposal, Talk
+from bot.models import Case, FactsVersion, Invite, Party, Proposal, Talk
 from bot.notifications import owe
 from bot.talk_store import load
 from bot.turn import Turn
@@ -82,7 +82,9 @@ async def _line(ctx: Turn, party: Party, names: dict[int | None, str]) -> PartyL
         and not await gate.is_open(ctx.session, party),
         days_invited=(ctx.now - invited).days if invited else 0,
         supported=names.get(party.supports_party_id) if party.supports_party_id else None,
-        availability=answers.get("availability"), needs=answers.get("needs_detail"))
+        availability=answers.get("availability"), needs=answers.get("needs_detail"),
+        facts_changed=(await ctx.session.exec(select(func.max(FactsVersion.replaced_at)).where(
+            FactsVersion.party_id == party.id))).one())
 
 
 async def _talk_of(ctx: Turn, party: Party) -> Talk | None:
@@ -171,3 +173,22 @@ async def nudge(ctx: Turn, *, ref: int) -> None:
     await owe(ctx.session, chat_id=party.telegram_user_id, kind=Notice.NUDGE, ref_id=talk.id,
               now=ctx.now)
     ctx.say("coordinator.nudged", name=party.name)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def edit_facts(ctx: Turn, *, ref: int) -> None:
+    """Change the facts one offender reads (e.g. after they disputed them)."""
+    party, case = await own_party(ctx, ref)
+    await forms.start_form(ctx, "edit_facts", case, about_id=party.id,
+                           values={"name": party.name, "facts": party.facts or case.facts})
+
+
+@forms.on_complete("edit_facts")
+async def facts_edited(ctx: Turn, talk: Talk) -> None:
+    party, case = await own_party(ctx, talk.about_id or 0)
+    ctx.session.add(FactsVersion(case_id=case.id or 0, party_id=party.id,
+                                 text=party.facts or case.facts, replaced_at=ctx.now))
+    party.facts = talk.answers["facts"]
+    ctx.session.add(party)
+    record(ctx, AuditAction.FACTS_CHANGED, case_id=case.id, party_id=party.id)
+    ctx.say("coordinator.facts_changed", name=party.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import buttons
 from bot.buttons import CaseTap, CaseVerb, Keyboard
@@ -27,6 +28,7 @@ class PartyLine:
     supported: str | None = None  # a supporter's: whom they support
     availability: str | None = None
     needs: str | None = None
+    facts_changed: datetime | None = None  # when the facts this party reads last changed
 
     @property
     def done(self) -> bool:
@@ -49,6 +51,9 @@ def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         text.append(t("card.party", name=party.name, role=role, status=status))
         text += [f"  {flag}" for flag in party_flags(catalog, language, party, case.variant,
                                                      victims)]
+        if line.facts_changed is not None:
+            changed = line.facts_changed.date().isoformat()
+            text.append("  " + t("card.facts_changed", date=changed))
     if not lines:
         text.append(t("card.no_parties"))
     waiting = [p for p in proposals if p.party_id is None and p.declined_at is None]
@@ -116,11 +121,14 @@ def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         row = [(t("button.new_invite_for", name=party.name), tap(CaseVerb.REISSUE, party.id))]
         if line.talk_status is not None:
             row.append((t("button.answers_of", name=party.name), tap(CaseVerb.ANSWERS, party.id)))
+        if party.role == Role.OFFENDER:
+            row.append((t("button.edit_facts", name=party.name),
+                        tap(CaseVerb.EDIT_FACTS, party.id)))
         if line.talk_status in (TalkStatus.ACTIVE, TalkStatus.PAUSED):
             row.append((t("button.nudge", name=party.name), tap(CaseVerb.NUDGE, party.id)))
         if line.held or (party.role == Role.VICTIM and line.talk_status is None
                          and party.released_at is None):
             row.append((t("button.release", name=party.name), tap(CaseVerb.RELEASE, party.id)))
-        rows.append(tuple(row))
+        rows += [tuple(row[i:i + 2]) for i in range(0, len(row), 2)]  # two a row: readable
     rows += proposal_rows(catalog, language, list(waiting))
     return tuple(rows)
