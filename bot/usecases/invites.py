@@ -273,6 +273,7 @@ async def add_supporter(ctx: Turn, talk: Talk) -> None:
     proposal.party_id = party.id
     ctx.session.add(proposal)
     record(ctx, AuditAction.PARTY_ADDED, case_id=case.id, party_id=party.id)
+    log.info("party %s added to case %s from proposal %s", party.id, case.id, proposal.id)
     await issue(ctx, party, case)
 
 
