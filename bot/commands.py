@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.access import UseCase
 from bot.engine import AskStop, GoBack, Input, PauseTalk, SkipStep
-from bot.usecases import admin, cases, forms, people, talks
+from bot.usecases import admin, cases, forms, people, profile, talks
 from bot.vocabulary import ActorKind
 
 
@@ -35,6 +35,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("addparty", "betrokkene", cases.add_party, frozenset({C})),
     Command("cases", "zaken", cases.list_cases, frozenset({C})),
     Command("cancel", "annuleer", forms.cancel, frozenset({C})),
+    Command("profile", "profiel", profile.edit_profile, frozenset({C})),
     Command("coordinators", "coordinatoren", admin.list_coordinators, frozenset({A})),
     Command("allcases", "allezaken", admin.list_all_cases, frozenset({A})),
     Command("audit", "audit", admin.show_audit, frozenset({A})),

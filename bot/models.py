@@ -65,6 +65,9 @@ class Coordinator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
     language: str = Field(default="nl", max_length=5)
+    # What participants are told when they should get in touch (set with /profiel).
+    display_name: str | None = Field(default=None, sa_type=PersonalText)
+    contact: str | None = Field(default=None, sa_type=PersonalText)
     created_at: datetime = _utc()
 
 

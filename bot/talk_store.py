@@ -13,6 +13,7 @@ from bot.catalog import Catalog
 from bot.engine import Context, Result, TalkState, migrate
 from bot.flows import Flow, FlowRegistry
 from bot.models import Case, Party, Talk
+from bot.views.contact import contact_for
 from bot.vocabulary import LIVE_STATUSES, TalkStatus
 
 
@@ -113,6 +114,8 @@ async def talk_context(session: AsyncSession, catalog: Catalog, language: str,
                        extra: Mapping[str, str] | None = None) -> Context:
     """The context of a party's talk, with the first name of whom a supporter supports."""
     values = dict(extra or {})
+    if case is not None:
+        values["coordinator"] = await contact_for(session, catalog, language, case)
     if party is not None and party.supports_party_id is not None:
         supported = await session.get(Party, party.supports_party_id)
         values["supported"] = supported.name if supported else ""

@@ -77,6 +77,8 @@ class Turn:
         return self.actor.language
 
     def t(self, key: str, **params: object) -> str:
+        """A catalogue text; `coordinator` (whom to contact) defaults to "your coordinator"."""
+        params.setdefault("coordinator", self.app.catalog("contact.generic", self.language))
         return self.app.catalog(key, self.actor.language, **params)
 
     def say(self, key: str, buttons: Keyboard = (), **params: object) -> None:

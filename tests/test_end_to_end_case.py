@@ -97,7 +97,7 @@ async def test_a_whole_hergo_case_is_prepared_and_the_card_shows_everyone(
                               say("Noor", "In welke taal"),
                               tap("Nederlands", "Uitnodiging voor Noor (slachtoffer)"))
     since = len(coordinator.messages)
-    held = await step(noor, partial(noor.send, f"/start {noor_token}"), "neemt binnenkort")
+    held = await step(noor, partial(noor.send, f"/start {noor_token}"), "Binnenkort neemt")
     assert "Hallo Noor" not in "\n".join(noor.texts_since(0)), held
     told = await coordinator.wait_for_text("Noor (slachtoffer) heeft de link geopend",
                                            timeout=20, since=since)

@@ -42,12 +42,13 @@ async def test_a_victim_is_held_until_the_offender_acknowledges_then_told_they_c
     victim_token = await add_victim(coordinator)
     noor = world.person(VICTIM, "Noor")
     held = await answer_to(noor, f"/start {victim_token}")
-    assert "neemt binnenkort contact met je op" in held and "Hallo Noor" not in held
+    assert "Binnenkort neemt je coördinator contact" in held and "Hallo Noor" not in held
     assert "wacht tot een dader" in await world.rendered("invite_held")
     shown = await card(coordinator)
     assert "Noor (slachtoffer): link geopend; het gesprek wacht" in shown
     assert "Vrijgeven: Noor" in " ".join(coordinator.messages[-1].button_labels)
-    assert "neemt binnenkort contact" in await answer_to(noor, "/start")  # still held
+    still_held = await answer_to(noor, "/start")
+    assert "Binnenkort neemt je coördinator contact" in still_held
     sam = world.person(OFFENDER, "Sam")
     await offender_to_responsibility(sam, offender_token)
     await offender_completes(sam)
@@ -111,7 +112,8 @@ async def test_an_offender_who_accepts_only_partly_holds_the_gate_and_the_coordi
     assert "weet nog niet of hij of zij iets wil rechtzetten" in summary
     assert "Bespreek dit eerst" in summary
     noor = world.person(VICTIM, "Noor")
-    assert "neemt binnenkort contact" in await answer_to(noor, f"/start {victim_token}")
+    held = await answer_to(noor, f"/start {victim_token}")
+    assert "Binnenkort neemt je coördinator contact" in held
     assert "bespreek het antwoord van de dader" in await card(coordinator)
 
 
@@ -331,3 +333,24 @@ async def test_facts_an_offender_disputes_are_changed_and_the_earlier_text_kept(
     async with world.db.transaction() as session:
         kept = (await session.exec(select(FactsVersion))).one()
     assert kept.text == "Op 3 maart nam Sam de fiets van Noor mee."
+
+
+async def test_participants_are_told_whom_to_contact_once_the_coordinator_says_so(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    offender_token = await add_offender(coordinator)
+    victim_token = await add_victim(coordinator)
+    noor = world.person(VICTIM, "Noor")
+    assert "neemt je coördinator contact" in await answer_to(noor, f"/start {victim_token}")
+    await coordinator.send("/profiel")
+    await coordinator.send("Els")
+    await coordinator.send("02 123 45 67")
+    saved = await answer_to_tap(coordinator, "✔ Versturen")
+    assert "je coördinator Els (02 123 45 67)" in saved
+    assert "je coördinator Els (02 123 45 67)" in await answer_to(noor, "/start")
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, offender_token)
+    await offender_completes(sam)
+    assert "Neem contact op met je coördinator Els (02 123 45 67)" in await answer_to(sam, "/start")
+    assert "Vragen? Neem contact op met je coördinator Els" in await answer_to(sam, "/help")

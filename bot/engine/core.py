@@ -53,7 +53,9 @@ class _Turn:
 
     # -- helpers ------------------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
-        return self.catalog(key, self.ctx.language, **params)
+        coordinator = self.ctx.values.get("coordinator") or self.catalog("contact.generic",
+                                                                         self.ctx.language)
+        return self.catalog(key, self.ctx.language, coordinator=coordinator, **params)
 
     def local(self, text: Any) -> str:
         raw: str = text.get(self.ctx.language, self.ctx.variant)

@@ -17,6 +17,7 @@ from bot.talk_store import new_talk, talk_context
 from bot.tokens import invite_link, new_token, token_hash
 from bot.turn import Outgoing, Turn
 from bot.usecases import forms, gate, talks
+from bot.views.contact import contact_for
 from bot.views.invite import invite_view, new_link_keyboard, reissue_question
 from bot.vocabulary import (
     ActorKind,
@@ -51,17 +52,17 @@ async def redeem(ctx: Turn, *, token: str) -> None:
             log.warning("%s invite %s refused: already used", invite.kind, invite.id)
             return
         if invite.redeemed_by_user_id != user_id:
-            ctx.say("invite.taken")
+            ctx.say("invite.taken", coordinator=await _contact(ctx, case))
             if case is not None:
                 await tell_coordinator(session, case, Notice.INVITE_REFUSED, invite.party_id,
                                        ctx.now)
             log.warning("invite %s refused: already bound to another account", invite.id)
             return
     if invite.revoked_at is not None:
-        ctx.say("invite.revoked")
+        ctx.say("invite.revoked", coordinator=await _contact(ctx, case))
         return
     if invite.expires_at <= ctx.now:
-        ctx.say("invite.expired")
+        ctx.say("invite.expired", coordinator=await _contact(ctx, case))
         if case is not None:
             await tell_coordinator(session, case, Notice.INVITE_EXPIRED, invite.party_id, ctx.now)
         return
@@ -91,7 +92,7 @@ async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> Non
     log.info("invite %s redeemed for party %s", invite.id, party.id)
     talk = await _talk_of(ctx, party)
     if talk is None and not await gate.is_open(session, party):
-        ctx.say("invite.held")
+        ctx.say("invite.held", coordinator=await _contact(ctx, case))
         await tell_coordinator(session, case, Notice.INVITE_HELD, party.id, ctx.now)
         return
     await tell_coordinator(session, case, Notice.INVITE_OPENED, party.id, ctx.now)
@@ -104,7 +105,7 @@ async def _resume_or_begin(ctx: Turn, party: Party, case: Case, talk: Talk | Non
         await talks.continue_talk(ctx, talk=talk, event=Show(welcome_back=True))
         return
     if not await gate.is_open(ctx.session, party):
-        ctx.say("invite.held")
+        ctx.say("invite.held", coordinator=await _contact(ctx, case))
         return
     flow = ctx.app.flows.for_role(party.role)
     assert flow is not None
@@ -130,6 +131,10 @@ async def begin_waiting(ctx: Turn) -> bool:
             await _resume_or_begin(ctx, party, case, None)
             return True
     return False
+
+
+async def _contact(ctx: Turn, case: Case | None) -> str:
+    return await contact_for(ctx.session, ctx.app.catalog, ctx.language, case)
 
 
 async def _become_staff(ctx: Turn, invite: Invite) -> None:

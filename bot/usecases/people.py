@@ -11,11 +11,12 @@ from bot import SUPPORTED_LANGUAGES, buttons
 from bot.access import EVERYONE, allowed
 from bot.buttons import PickLanguage, WhoAmI
 from bot.engine import Edited, Input, Media, Say, Show
-from bot.models import Admin, Coordinator, Party
+from bot.models import Admin, Case, Coordinator, Party
 from bot.talk_store import focused_talk
 from bot.tokens import looks_like_token
 from bot.turn import Turn
 from bot.usecases import invites, talks
+from bot.views.contact import contact_for
 from bot.vocabulary import OPEN_STATUSES, ActorKind, TalkStatus
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,10 @@ async def help(ctx: Turn, *, args: str = "") -> None:
     if actor.is_(ActorKind.ADMIN):
         ctx.say("help.admin")
     if actor.is_(ActorKind.PARTICIPANT) and not actor.is_(ActorKind.COORDINATOR):
-        ctx.say("help.participant")
+        talk = await focused_talk(ctx.session, ctx.actor.user_id)
+        case = await ctx.session.get(Case, talk.case_id) if talk and talk.case_id else None
+        ctx.say("help.participant",
+                coordinator=await contact_for(ctx.session, ctx.app.catalog, ctx.language, case))
     if not actor.kinds:
         _stranger(ctx)
 
