@@ -149,8 +149,8 @@ async def list_talks(ctx: Turn, *, args: str = "") -> None:
     rows = []
     for talk in talks:
         case = await ctx.session.get(Case, talk.case_id)
-        title = load(talk, ctx.app.flows).flow.title.get(ctx.language)
-        label = ctx.t("talks.item", title=title, reference=case.reference if case else "?")
+        # No flow title: "(dader)" is not how anyone should see their own talk named.
+        label = ctx.t("talks.item", reference=case.reference if case else "?")
         rows.append(((label, buttons.encode(SwitchTalk(talk.id or 0))),))
     ctx.say("talks.pick", tuple(rows))
 
