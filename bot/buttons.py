@@ -18,7 +18,8 @@ from bot import SUPPORTED_LANGUAGES
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
-MAX_ID_DIGITS = 12
+MAX_ID_DIGITS = 10
+MAX_ID = 2**31 - 1  # the largest id a database column holds (PostgreSQL's integer)
 _ACTION = re.compile(r"[A-Za-z0-9_:-]{1,44}")
 _ID = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
 
@@ -144,6 +145,6 @@ def _parse(kind: type[Button], name: str, value: str) -> object | None:
         return value if value in SUPPORTED_LANGUAGES else None
     if name == "send":
         return int(value) if value in ("0", "1") else None
-    if _ID.fullmatch(value):  # an id: ASCII digits only, no sign
+    if _ID.fullmatch(value) and int(value) <= MAX_ID:  # an id: ASCII digits, no sign
         return int(value)
     return None

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import traceback
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -162,8 +164,19 @@ async def set_staff_menu(bot: Any, catalog: Catalog, chat_id: int, kinds: frozen
         log.info("no menu for staff chat %s yet: %s", chat_id, type(exc).__name__)
 
 
-def to_incoming(update: Update) -> Incoming | None:
-    """The pure translation of an update; None for what the bot ignores (groups, joins)."""
+# Characters that are never part of an answer: NUL and the other C0 controls (PostgreSQL
+# refuses NUL in text), and direction overrides that make a text read otherwise than it is.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Input is normalised once, here at the edge, for every database."""
+    return _UNWANTED.sub("", unicodedata.normalize("NFC", text))
+
+
+def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
+    """The pure translation of an update; None for what the bot ignores (groups, joins).
+    A command addressed to another bot (`/help@otherbot`) is no command of ours."""
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -180,18 +193,20 @@ def to_incoming(update: Update) -> Incoming | None:
     if message is None:
         return None
     if message.text is not None:
-        text = message.text
+        text = clean(message.text)
         if text.startswith("/"):
             word, _, args = text.partition(" ")
-            command = word[1:].split("@", 1)[0].lower()
-            return Incoming(kind="command", command=command, text=args, **base)
+            command, _, addressee = word[1:].partition("@")
+            if addressee and addressee.lower() != bot_username.lower():
+                command = f"{command}@other"  # not ours: answered as an unknown command
+            return Incoming(kind="command", command=command.lower(), text=args, **base)
         return Incoming(kind="text", text=text, **base)
     return Incoming(kind="media", **base)
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data["services"]
-    incoming = to_incoming(update)
+    incoming = to_incoming(update, context.bot.username)
     query = update.callback_query
     if incoming is None:
         if query is not None:

@@ -8,6 +8,7 @@ import pytest
 from bot import buttons
 from bot.buttons import (
     MAX_BYTES,
+    MAX_ID,
     Button,
     ButtonTooLong,
     CaseTap,
@@ -23,7 +24,7 @@ from bot.commands import COMMANDS, find, menu_for, talk_inputs
 from bot.flows import MAX_STEP_ID, FlowRegistry
 from bot.vocabulary import ActorKind
 
-BIG = 10**12 - 1  # the largest id the codec takes
+BIG = MAX_ID  # the largest id the codec takes: what a database integer holds
 
 
 @pytest.mark.parametrize("button", [
@@ -44,7 +45,8 @@ def test_a_review_edit_keeps_the_colon_in_its_action() -> None:
 @pytest.mark.parametrize("data", [
     "", "t", "t:1:2", "t:x:2:next", "t:1:-2:next", "t:1:2:next'; drop", "t:1:2:" + "a" * 60,
     "t:１:2:next", "t:1:²:next", "c:card", "c:nope:1", "c:card:1:2", "h:1", "l:de", "s:",
-    "n:1:2", "w:1", "zz:1", "c:card:" + "1" * 13, "t:1:2:o0\n",
+    "n:1:2", "w:1", "zz:1", "c:card:" + "1" * 13, "t:1:2:o0\n", f"c:card:{MAX_ID + 1}",
+    "t:9223372036854775808:1:next",
 ])
 def test_forged_or_malformed_data_decodes_to_nothing(data: str) -> None:
     assert buttons.decode(data) is None

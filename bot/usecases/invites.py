@@ -4,13 +4,14 @@ re-issuing a party's link without ever losing a talk's answers."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlmodel import col, select
 
 from bot.access import allowed, own_party, own_proposal
 from bot.audit import record
 from bot.engine import Show, begin
-from bot.models import Admin, Case, Coordinator, Invite, Party, Talk
+from bot.models import Admin, Case, Coordinator, Invite, Outbox, Party, Talk
 from bot.notifications import tell_coordinator
 from bot.qr import qr_png
 from bot.talk_store import new_talk, talk_context
@@ -29,6 +30,7 @@ from bot.vocabulary import (
 )
 
 log = logging.getLogger(__name__)
+REFUSED_ALERT_GAP = timedelta(hours=1)
 
 
 async def redeem(ctx: Turn, *, token: str) -> None:
@@ -53,7 +55,7 @@ async def redeem(ctx: Turn, *, token: str) -> None:
             return
         if invite.redeemed_by_user_id != user_id:
             ctx.say("invite.taken", coordinator=await _contact(ctx, case))
-            if case is not None:
+            if case is not None and not await _told_lately(ctx, invite.party_id):
                 await tell_coordinator(session, case, Notice.INVITE_REFUSED, invite.party_id,
                                        ctx.now)
             log.warning("invite %s refused: already bound to another account", invite.id)
@@ -131,6 +133,14 @@ async def begin_waiting(ctx: Turn) -> bool:
             await _resume_or_begin(ctx, party, case, None)
             return True
     return False
+
+
+async def _told_lately(ctx: Turn, party_id: int | None) -> bool:
+    """One alert an hour about a forwarded link, however often it is tried."""
+    found = await ctx.session.exec(select(Outbox.id).where(
+        Outbox.kind == Notice.INVITE_REFUSED, Outbox.ref_id == party_id,
+        col(Outbox.created_at) > ctx.now - REFUSED_ALERT_GAP))
+    return found.first() is not None
 
 
 async def _contact(ctx: Turn, case: Case | None) -> str:

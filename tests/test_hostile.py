@@ -1,0 +1,106 @@
+"""Hostile and odd input, each found by a black-box run against the bot, through the real
+`Application` on SQLite and PostgreSQL: nothing crashes, nothing is lost, nobody else's
+buttons work, and the answer comes in the person's language."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.models import Outbox, Talk
+from tests.world import (
+    COORDINATOR_ID,
+    World,
+    add_offender,
+    answer_to,
+    offender_completes,
+    offender_to_responsibility,
+    open_case,
+)
+
+OFFENDER, STRANGER = 222, 333
+
+
+async def test_forged_ids_past_what_a_database_holds_are_refused_kindly(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam", language="en")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    question = sam.messages[-1].message_id
+    for data in ("t:2147483648:1:next", "t:99999999999:1:o0", "c:card:2147483648",
+                 "t:²:1:next", "s:9223372036854775808"):
+        before = len(sam.messages)
+        await sam.tap_data(question, data)
+        said = "\n".join(sam.texts_since(before))
+        assert "werkt niet" in said, data  # Sam's talk is in Dutch (the coordinator chose)
+    await sam.tap("Ja")  # and the talk goes on
+
+
+async def test_a_nul_character_in_an_answer_does_not_stop_the_talk(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator, facts="Sam nam\x00 de fiets mee.")
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await sam.tap("Ja")
+    await sam.send("Het \x00spijt\x00 me.")
+    await sam.tap("Ja")
+    await sam.send("Noor\x00.")
+    await sam.tap("Verder")
+    await sam.tap("Overslaan")
+    await sam.tap("Niemand (meer)")
+    await sam.tap("Niemand (meer)")
+    await sam.send("woensdag")
+    await sam.tap("Nee, niets")
+    await sam.tap("✔ Versturen")
+    assert "Dank je wel, Sam" in (sam.last_text or "")
+    async with world.db.transaction() as session:
+        talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER))).one()
+    assert talk.answers["responsibility_explain"] == "Het spijt me."
+
+
+async def test_a_command_for_another_bot_is_not_run_as_ours(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    said = await answer_to(sam, "/pauze@some_other_bot")
+    assert "ken ik niet" in said and "Erken je jouw aandeel" in said
+    said = await answer_to(sam, f"/pauze@{world.api.bot_username}")
+    assert "Je antwoorden zijn bewaard" in said  # addressed to us: it is ours
+
+
+async def test_someone_else_cannot_use_buttons_copied_from_another_chat(world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    data = str(sam.messages[-1].buttons[0]["callback_data"])
+    other = world.person(STRANGER, "Ander")
+    await other.send("/start")
+    await other.tap_data(other.messages[-1].message_id, data)
+    assert "werkt niet" in (other.last_text or "")
+    async with world.db.transaction() as session:
+        talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER))).one()
+    assert talk.step == "responsibility" and "responsibility" not in talk.answers
+
+
+async def test_a_forwarded_link_tried_again_and_again_alerts_the_coordinator_once(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    token = await add_offender(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, token)
+    other = world.person(STRANGER, "Ander")
+    for _ in range(5):
+        assert "al door iemand anders gebruikt" in await answer_to(other, f"/start {token}")
+    async with world.db.transaction() as session:
+        alerts = (await session.exec(select(Outbox).where(
+            Outbox.kind == "invite_refused"))).all()
+    assert len(alerts) == 1
+    world.clock.advance(hours=2)
+    await other.send(f"/start {token}")
+    async with world.db.transaction() as session:
+        alerts = (await session.exec(select(Outbox).where(
+            Outbox.kind == "invite_refused"))).all()
+    assert len(alerts) == 2  # a new try later is worth a word again
+    await offender_completes(sam)
