@@ -88,12 +88,11 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _run() -> int:
-    from telegram import Update
     from telegram.error import InvalidToken, TelegramError
 
     from bot import startup
     from bot.settings import load_settings
-    from bot.telegram_app import build_application
+    from bot.telegram_app import ALLOWED_UPDATES, build_application
 
     settings = load_settings(need_token=True)
     _Secrets.redact = startup.configure_logging(settings.log_level_number,
@@ -105,7 +104,7 @@ def _run() -> int:
     loop.run_until_complete(startup.reach_telegram(settings, startup.Patience.of(settings)))
     try:
         # post_init opens the database (patiently too); then polling starts.
-        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=10,
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
                                 bootstrap_retries=3)
     except InvalidToken:
         raise startup.token_rejected(settings) from None

@@ -47,6 +47,8 @@ from bot.vocabulary import ActorKind
 
 log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 30.0
+# Only what the bot handles: fewer updates, and none the library cannot parse.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 MAX_MESSAGE = 4096
 
 

@@ -145,6 +145,9 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     await step(offender, lambda: offender.tap("Ja, dat klopt"), "eigen woorden")
     await step(offender, lambda: offender.send("Ik nam de fiets."), "Erken je jouw aandeel")
 
+    polls = [c for c in api.calls if c.method.lower() == "getupdates"]
+    assert polls and set(polls[-1].params.get("allowed_updates") or []) == {
+        "message", "edited_message", "callback_query"}  # only what the bot handles
     bot.kill()
     bot.start()
 
