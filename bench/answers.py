@@ -19,8 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot import encryption
 from bot.catalog import load_catalog
 from bot.clock import system_clock
+from bot.encryption import new_key_line, parse_keyring
 from bot.engine import Context, Press, Say, advance, begin
 from bot.models import Case, Coordinator, Invite, Party
 from bot.router import Router
@@ -53,6 +55,7 @@ def engine_rate(rounds: int) -> float:
 async def conversation_figures(url: str, talks: int) -> tuple[list[float], float]:
     from bot.flows import load_registry
 
+    encryption.install(parse_keyring(new_key_line()))  # sealed at rest, as in production
     db = await fresh_database(url)
     flows = load_registry(ROOT / "dialogs")
     catalog = load_catalog(ROOT / "dialogs" / "messages.yaml")

@@ -64,6 +64,9 @@ def _main(argv: list[str] | None) -> int:
     draw = commands.add_parser("diagrams", help="print the flows as Mermaid diagrams")
     draw.add_argument("--write", type=Path, help="update the flows section of this README")
     commands.add_parser("check-flows", help="load and validate every flow file")
+    commands.add_parser("new-key", help="print a new data key line for DATA_KEYS")
+    commands.add_parser("rotate-key", help="seal every personal value with the first key in "
+                                           "DATA_KEYS (resumable; the bot may keep running)")
     for name, who in INVITES.items():
         invite = commands.add_parser(
             name, help=f"print a one-time link that makes whoever opens it first {who}")
@@ -78,6 +81,13 @@ def _main(argv: list[str] | None) -> int:
         return _diagrams(args.write)
     if args.command == "check-flows":
         return _check_flows()
+    if args.command == "new-key":
+        from bot.encryption import new_key_line
+
+        print(new_key_line())
+        return 0
+    if args.command == "rotate-key":
+        return _rotate_key()
     if args.command in INVITES:
         from bot.vocabulary import InviteKind
 
@@ -98,7 +108,7 @@ def _run() -> int:
     _Secrets.redact = startup.configure_logging(settings.log_level_number,
                                                 startup.secrets_of(settings))
     # The flows are read before anything connects: a broken file stops the bot at once.
-    application = _flows_or_explain(lambda: build_application(settings))
+    application = _flows_or_explain(lambda: _with_key(lambda: build_application(settings)))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # run_polling carries on in this loop, and closes it
     loop.run_until_complete(startup.reach_telegram(settings, startup.Patience.of(settings)))
@@ -112,6 +122,27 @@ def _run() -> int:
         raise SetupError(f"Telegram failed while the bot started ({type(exc).__name__}); "
                          "start it again", exit_code=1) from None
     return 0
+
+
+def _with_key(build: Callable[[], T]) -> T:
+    from bot.encryption import DataKeyError
+
+    try:
+        return build()
+    except DataKeyError as exc:
+        raise SetupError(str(exc)) from None
+
+
+def _rotate_key() -> int:
+    from bot import encryption
+    from bot.keys import rotate
+    from bot.settings import load_settings
+
+    settings = load_settings(need_token=False)
+    keyring = _with_key(lambda: encryption.load_keyring(settings.data_keys,
+                                                        settings.data_key_file))
+    encryption.install(keyring)
+    return asyncio.run(rotate(settings.database_url, keyring, sys.stderr))
 
 
 def _flows_or_explain(load: Callable[[], T]) -> T:

@@ -1,10 +1,11 @@
-"""The tables. Personal fields use `PersonalText` / `PersonalJSON`: one place where
-encryption at rest slots in later (see ROADMAP, "Trust"), not calls scattered through the code.
-Today these columns are stored as plain text; they are marked so nothing personal is missed.
+"""The tables. Personal fields use `PersonalText` / `PersonalJSON`, the one place where
+values are sealed at rest (`bot.encryption`), so nothing personal is missed or stored plain.
+No query may compare or filter on these columns: what they hold is sealed.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from bot import encryption
 from bot.vocabulary import (
     ActorKind,
     AuditAction,
@@ -44,17 +46,35 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class PersonalText(TypeDecorator[str]):
-    """Free text about a person (names, facts, contacts)."""
+    """Free text about a person (names, facts, contacts): sealed at rest (bot.encryption)."""
 
     impl = sa.Text
     cache_ok = True
 
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else encryption.active().seal(value)
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else encryption.active().open(value)
+
 
 class PersonalJSON(TypeDecorator[Any]):
-    """Answers and talk progress: personal by nature."""
+    """Answers and talk progress: personal by nature, sealed at rest as JSON text."""
 
-    impl = sa.JSON
+    impl = sa.Text
     cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        return encryption.active().seal(json.dumps(value, ensure_ascii=False))
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a JSON column not yet migrated to text
+            return value
+        return json.loads(encryption.active().open(value))
 
 
 def _utc(**kw: Any) -> Any:

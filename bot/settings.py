@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     coordinator_ids: str = ""  # comma-separated Telegram user ids
     admin_ids: str = ""  # comma-separated Telegram user ids of organisation admins
     dialogs_dir: Path = Field(default_factory=paths.dialogs_dir)
+    # The keys that seal personal data at rest (`python -m bot new-key`): never in the database.
+    data_keys: str = ""  # "id:key" lines or comma-separated; the first seals
+    data_key_file: Path | None = None  # or a file with those lines
     invite_valid_days: int = Field(default=14, ge=1)
     nudge_after_hours: float = 24.0
     outbox_interval_seconds: float = 2.0

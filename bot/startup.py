@@ -85,6 +85,7 @@ def secrets_of(settings: Settings) -> list[str]:
     found = [settings.bot_token]
     with contextlib.suppress(ValueError, TypeError):  # validated already; a bonus here
         found.append(make_url(settings.database_url).password or "")
+    found += [line.partition(":")[2] for line in settings.data_keys.replace(",", "\n").split()]
     return [secret for secret in found if secret]
 
 

@@ -28,7 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import buttons
+from bot import buttons, encryption
 from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
@@ -66,7 +66,9 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                       request: BaseRequest | None = None,
                       updates_request: BaseRequest | None = None) -> Application[Any, Any, Any,
                                                                                  Any, Any, Any]:
-    # Loaded before anything connects: a broken flow file stops the bot at once, clearly.
+    # Loaded before anything connects: a broken flow file or a missing data key stops the
+    # bot at once, clearly.
+    encryption.install(encryption.load_keyring(settings.data_keys, settings.data_key_file))
     flows = load_registry(settings.dialogs_dir)
     catalog = load_catalog(settings.dialogs_dir / "messages.yaml")
 

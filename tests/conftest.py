@@ -11,14 +11,23 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot import encryption
 from bot.catalog import Catalog, load_catalog
 from bot.clock import ManualClock
 from bot.db import Database, make_engine, migrate
 from bot.flows import FlowRegistry, load_registry
+from tests.data_keys import TEST_KEYS
 from tests.world import World, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def data_key() -> str:
+    """Personal columns are sealed in every test, as in production."""
+    encryption.install(encryption.parse_keyring(TEST_KEYS))
+    return TEST_KEYS
 
 
 @pytest.fixture(scope="session")

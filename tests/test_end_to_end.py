@@ -17,6 +17,7 @@ import pytest
 from tests.fakes import FakeBotAPI, FakeBotAPIServer, TelegramUser, queued_only
 
 from .conftest import ROOT
+from .data_keys import TEST_KEYS
 
 pytestmark = pytest.mark.e2e
 COORDINATOR_ID, OFFENDER_ID = 8101, 8102
@@ -26,13 +27,13 @@ COORDINATOR_ID, OFFENDER_ID = 8101, 8102
 SETTINGS_ENV = ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "COORDINATOR_IDS", "ADMIN_IDS",
                 "DIALOGS_DIR", "LOG_LEVEL", "HERSTELBOT_DATA_DIR", "INVITE_VALID_DAYS",
                 "STARTUP_RETRY_FIRST_SECONDS", "STARTUP_RETRY_MAX_SECONDS",
-                "STARTUP_RETRY_ATTEMPTS")
+                "STARTUP_RETRY_ATTEMPTS", "DATA_KEYS", "DATA_KEY_FILE")
 
 
 def clean_environment(**settings: str | None) -> dict[str, str]:
     """os.environ without herstelbot's settings, plus `settings` (None removes one)."""
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
-    env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+    env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT), DATA_KEYS=TEST_KEYS)
     for key, value in settings.items():
         if value is None:
             env.pop(key, None)

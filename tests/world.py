@@ -17,6 +17,7 @@ from bot.models import Outbox
 from bot.notifications import render
 from bot.settings import Settings
 from bot.telegram_app import Services, build_application
+from tests.data_keys import TEST_KEYS
 from tests.fakes import FakeBotAPI, FakeRequest, TelegramUser, deliver_to_application
 
 COORDINATOR_ID = 7001
@@ -65,7 +66,8 @@ async def make_world(db: Database, clock: ManualClock, **settings: Any) -> Async
     config = Settings(bot_token=api.token,
                       database_url=db.engine.url.render_as_string(hide_password=False),
                       coordinator_ids=str(COORDINATOR_ID),
-                      telegram_api_url="http://telegram.invalid", **settings)
+                      telegram_api_url="http://telegram.invalid",
+                      data_keys=settings.pop("data_keys", TEST_KEYS), **settings)
     application = build_application(config, clock=clock, request=FakeRequest(api),
                                     updates_request=FakeRequest(api))
     await application.initialize()

@@ -19,7 +19,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     if type_ == "type" and isinstance(obj, models.PersonalText):
         return "sa.Text()"
     if type_ == "type" and isinstance(obj, models.PersonalJSON):
-        return "sa.JSON()"
+        return "sa.Text()"
     return False
 
 
