@@ -37,6 +37,7 @@ class CaseVerb(StrEnum):
     ANSWERS = "ans"  # read one party's answers
     NUDGE = "ndg"  # a gentle reminder to a party whose talk has gone quiet
     EDIT_FACTS = "fct"  # change the facts one offender reads
+    ERASE = "era"  # grant a participant's request to erase their data
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
 
@@ -93,14 +94,22 @@ class PassNote:
 
 
 @dataclass(frozen=True)
+class MyData:
+    """Under /mydata: 1 sends it as a file, 2 asks the coordinator to erase it."""
+
+    PREFIX: ClassVar[str] = "m"
+    action: int
+
+
+@dataclass(frozen=True)
 class WhoAmI:
     PREFIX: ClassVar[str] = "w"
 
 
-Button = TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | WhoAmI
+Button = TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData | WhoAmI
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
-                                   PassNote, WhoAmI)
+                                   PassNote, MyData, WhoAmI)
 }
 
 
@@ -137,6 +146,8 @@ def decode(data: str) -> Button | None:
 
 
 def _parse(kind: type[Button], name: str, value: str) -> object | None:
+    if name == "action" and kind is MyData:
+        return int(value) if value in ("1", "2") else None
     if name == "action":
         return value if _ACTION.fullmatch(value) else None
     if name == "verb":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.access import UseCase
 from bot.engine import AskStop, GoBack, Input, PauseTalk, SkipStep
-from bot.usecases import admin, cases, forms, people, profile, talks
+from bot.usecases import admin, cases, forms, people, profile, rights, talks
 from bot.vocabulary import ActorKind
 
 
@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("skip", "overslaan", people.talk_command, talk_input=SkipStep()),
     Command("stop", "stop", people.talk_command, frozenset({P}), AskStop()),
     Command("talks", "gesprekken", talks.list_talks, frozenset({P})),
+    Command("mydata", "mijngegevens", rights.show_mydata, frozenset({P})),
     Command("whoami", "wiebenik", people.whoami),
     Command("newcase", "nieuwezaak", cases.new_case, frozenset({C})),
     Command("addparty", "betrokkene", cases.add_party, frozenset({C})),

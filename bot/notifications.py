@@ -63,7 +63,7 @@ async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
     if row.kind == Notice.PARTICIPANT_NOTE:
         note = await session.get(ParticipantNote, row.ref_id)
         party = await session.get(Party, note.party_id) if note else None
-    elif _RENDERERS.get(Notice(row.kind)) in (_party_notice, _released):
+    elif _RENDERERS.get(Notice(row.kind)) in (_party_notice, _released, _erasure):
         party = await session.get(Party, row.ref_id)
     else:
         talk = await session.get(Talk, row.ref_id)
@@ -102,6 +102,19 @@ async def _party_notice(r: _Render) -> Message | None:
     if party is None or case is None:
         return None
     return Message(r.t(f"notify.{r.row.kind}", **r.about(case, party)))
+
+
+async def _erasure(r: _Render) -> Message | None:
+    """A participant asks to have their data erased: the coordinator decides."""
+    message = await _party_notice(r)
+    if message is None:
+        return None
+    party = await r.session.get(Party, r.row.ref_id)
+    assert party is not None
+    return Message(message.text, (
+        ((r.t("button.erase", name=party.name), buttons.encode(CaseTap(CaseVerb.ERASE,
+                                                                         party.id or 0))),),
+        ((r.t("button.case_card"), buttons.encode(CaseTap(CaseVerb.CARD, party.case_id))),)))
 
 
 async def _talk_notice(r: _Render) -> Message | None:
@@ -183,4 +196,5 @@ _RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
     Notice.PRECONDITION_NOT_MET: _talk_notice, Notice.TALK_WITHDRAWN: _talk_notice,
     Notice.TALK_RESUMED: _talk_notice, Notice.NUDGE: _nudge,
     Notice.PARTICIPANT_NOTE: _note, Notice.CASE_HANDED_OVER: _handed_over,
+    Notice.ERASURE_REQUESTED: _erasure,
 }

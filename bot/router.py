@@ -20,6 +20,7 @@ from bot.buttons import (
     CaseTap,
     CaseVerb,
     HandOver,
+    MyData,
     PassNote,
     PickLanguage,
     SwitchTalk,
@@ -31,13 +32,14 @@ from bot.commands import find
 from bot.db import Database
 from bot.models import Outbox, SeenUpdate
 from bot.turn import App, Incoming, Response, Turn
-from bot.usecases import admin, cases, gate, invites, people, talks
+from bot.usecases import admin, cases, gate, invites, people, rights, talks
 
 log = logging.getLogger(__name__)
 
 BUTTONS: dict[type[buttons.Button], UseCase] = {
     TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
+    MyData: rights.mydata_action,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -47,6 +49,7 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.AUDIT: admin.show_audit_of, CaseVerb.DECLINE_PROPOSAL: invites.decline_proposal,
     CaseVerb.RELEASE: gate.ask_release, CaseVerb.ANSWERS: cases.show_answers,
     CaseVerb.NUDGE: cases.nudge, CaseVerb.EDIT_FACTS: cases.edit_facts,
+    CaseVerb.ERASE: rights.erase_party,
 }
 
 

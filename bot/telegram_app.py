@@ -20,6 +20,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    InputFile,
     Message,
     Update,
 )
@@ -253,6 +254,11 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
     """
     for attempt in range(2):
         try:
+            if outgoing.document is not None:
+                name, content = outgoing.document
+                await bot.send_document(chat_id, InputFile(content, filename=name),
+                                        caption=outgoing.text[:1000])
+                return
             if outgoing.photo is not None:
                 await bot.send_photo(chat_id, outgoing.photo, caption=outgoing.text[:1000],
                                      reply_markup=markup(outgoing.buttons))

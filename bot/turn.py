@@ -38,6 +38,7 @@ class Outgoing:
     text: str
     buttons: Keyboard = ()
     photo: bytes | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content)
 
 
 @dataclass

@@ -112,6 +112,7 @@ class Notice(StrEnum):
     THINK_FOLLOW_UP = "think_follow_up"  # to the participant, a week later, once
     PARTICIPANT_NOTE = "participant_note"
     CASE_HANDED_OVER = "case_handed_over"
+    ERASURE_REQUESTED = "erasure_requested"  # to the coordinator: a participant asks
 
 
 class ActorKind(StrEnum):
@@ -137,6 +138,9 @@ class AuditAction(StrEnum):
     INVITE_REDEEMED = "invite_redeemed"
     GATE_RELEASED = "gate_released"
     FACTS_CHANGED = "facts_changed"
+    MYDATA_VIEWED = "mydata_viewed"
+    ERASURE_REQUESTED = "erasure_requested"
+    PARTY_ERASED = "party_erased"
     PROPOSAL_DECLINED = "proposal_declined"
     TALK_ENDED = "talk_ended"
     TALK_WITHDRAWN = "talk_withdrawn"
