@@ -14,6 +14,7 @@ from bot.buttons import (
     CaseTap,
     CaseVerb,
     HandOver,
+    MyData,
     PassNote,
     PickLanguage,
     SwitchTalk,
@@ -31,6 +32,7 @@ BIG = MAX_ID  # the largest id the codec takes: what a database integer holds
     TalkTap(1, 2, "next"), TalkTap(BIG, 999_999, "e:" + "s" * MAX_STEP_ID),
     TalkTap(7, 3, "ie:12"), *(CaseTap(verb, BIG) for verb in CaseVerb), HandOver(BIG, BIG),
     PickLanguage("en"), SwitchTalk(BIG), PassNote(5, 1), PassNote(5, 0), WhoAmI(),
+    MyData(1), MyData(2),
 ])
 def test_every_kind_of_button_round_trips_within_64_bytes(button: Button) -> None:
     data = buttons.encode(button)
@@ -46,7 +48,7 @@ def test_a_review_edit_keeps_the_colon_in_its_action() -> None:
     "", "t", "t:1:2", "t:x:2:next", "t:1:-2:next", "t:1:2:next'; drop", "t:1:2:" + "a" * 60,
     "t:１:2:next", "t:1:²:next", "c:card", "c:nope:1", "c:card:1:2", "h:1", "l:de", "s:",
     "n:1:2", "w:1", "zz:1", "c:card:" + "1" * 13, "t:1:2:o0\n", f"c:card:{MAX_ID + 1}",
-    "t:9223372036854775808:1:next",
+    "t:9223372036854775808:1:next", "m:3", "m:next",
 ])
 def test_forged_or_malformed_data_decodes_to_nothing(data: str) -> None:
     assert buttons.decode(data) is None
