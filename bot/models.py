@@ -135,6 +135,7 @@ class Party(SQLModel, table=True):
     # it early, with a reason.
     released_at: datetime | None = _utc(default=None)
     release_reason: str | None = Field(default=None, sa_type=PersonalText)
+    unreachable_at: datetime | None = _utc(default=None)  # blocked the bot
     created_at: datetime = _utc()
 
 

@@ -196,5 +196,5 @@ _RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
     Notice.PRECONDITION_NOT_MET: _talk_notice, Notice.TALK_WITHDRAWN: _talk_notice,
     Notice.TALK_RESUMED: _talk_notice, Notice.NUDGE: _nudge,
     Notice.PARTICIPANT_NOTE: _note, Notice.CASE_HANDED_OVER: _handed_over,
-    Notice.ERASURE_REQUESTED: _erasure,
+    Notice.ERASURE_REQUESTED: _erasure, Notice.PARTY_UNREACHABLE: _party_notice,
 }

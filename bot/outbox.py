@@ -23,6 +23,7 @@ from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Outbox
 from bot.notifications import render
+from bot.usecases.reach import mark_unreachable
 from bot.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class OutboxSender:
                 row.status, row.last_error = OutboxStatus.FAILED, "forbidden"
                 row.attempts += 1
                 session.add(row)
+                await mark_unreachable(session, row.chat_id, now)
                 log.warning("outbox %s: the recipient blocked the bot", row.id)
                 return 0
             except BadRequest as exc:

@@ -32,7 +32,7 @@ from bot.commands import find
 from bot.db import Database
 from bot.models import Outbox, SeenUpdate
 from bot.turn import App, Incoming, Response, Turn
-from bot.usecases import admin, cases, gate, invites, people, rights, talks
+from bot.usecases import admin, cases, gate, invites, people, reach, rights, talks
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,8 @@ class Router:
             if command.talk_input is not None:
                 arguments["event"] = command.talk_input
             return command.run, arguments
+        if incoming.kind in ("blocked", "unblocked"):
+            return reach.blocked if incoming.kind == "blocked" else reach.unblocked, {}
         return people.answer, {}
 
     async def _first_time(self, session: AsyncSession, update_id: int) -> bool:

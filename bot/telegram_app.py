@@ -49,7 +49,7 @@ from bot.vocabulary import ActorKind
 log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 30.0
 # Only what the bot handles: fewer updates, and none the library cannot parse.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
 
 
@@ -190,6 +190,9 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
         return None
     base: dict[str, Any] = {"update_id": update.update_id, "user_id": user.id,
                             "chat_id": chat.id, "language_code": user.language_code}
+    if update.my_chat_member is not None:  # the person blocked (or unblocked) the bot
+        status = update.my_chat_member.new_chat_member.status
+        return Incoming(kind="blocked" if status == "kicked" else "unblocked", **base)
     if update.callback_query is not None:
         return Incoming(kind="callback", callback_data=update.callback_query.data or "", **base)
     if update.edited_message is not None:

@@ -18,7 +18,7 @@ from bot.catalog import Catalog
 from bot.flows import FlowRegistry
 from bot.vocabulary import ActorKind
 
-Kind = Literal["text", "command", "callback", "media", "edited", "other"]
+Kind = Literal["text", "command", "callback", "media", "edited", "blocked", "unblocked"]
 
 
 @dataclass(frozen=True)

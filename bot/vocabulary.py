@@ -113,6 +113,7 @@ class Notice(StrEnum):
     PARTICIPANT_NOTE = "participant_note"
     CASE_HANDED_OVER = "case_handed_over"
     ERASURE_REQUESTED = "erasure_requested"  # to the coordinator: a participant asks
+    PARTY_UNREACHABLE = "party_unreachable"  # to the coordinator: they blocked the bot
 
 
 class ActorKind(StrEnum):

@@ -148,7 +148,7 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
 
     polls = [c for c in api.calls if c.method.lower() == "getupdates"]
     assert polls and set(polls[-1].params.get("allowed_updates") or []) == {
-        "message", "edited_message", "callback_query"}  # only what the bot handles
+        "message", "edited_message", "callback_query", "my_chat_member"}  # only what we handle
     bot.kill()
     bot.start()
 

@@ -104,3 +104,44 @@ async def test_a_forwarded_link_tried_again_and_again_alerts_the_coordinator_onc
             Outbox.kind == "invite_refused"))).all()
     assert len(alerts) == 2  # a new try later is worth a word again
     await offender_completes(sam)
+
+
+async def test_a_participant_who_blocks_the_bot_is_marked_unreachable_and_the_coordinator_told(
+        world: World) -> None:
+    from tests.fakes import deliver_to_application
+
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    deliver = deliver_to_application(world.application, raise_errors=True)
+    await deliver(world.api.user_blocks_bot(OFFENDER))
+    await deliver(world.api.user_blocks_bot(OFFENDER))  # told once, not twice
+    alerts = [r for r in await world.outbox() if r.kind == "party_unreachable"]
+    assert len(alerts) == 1
+    assert "heeft de bot geblokkeerd" in await world.rendered("party_unreachable")
+    await coordinator.send("/cases")
+    await coordinator.tap("2026-014")
+    assert "Sam (dader): ⚠ heeft de bot geblokkeerd" in (coordinator.last_text or "")
+    await deliver(world.api.user_unblocks_bot(OFFENDER))
+    await coordinator.send("/cases")
+    await coordinator.tap("2026-014")
+    assert "geblokkeerd" not in (coordinator.last_text or "")
+
+
+async def test_a_nudge_refused_by_telegram_marks_the_party_unreachable(world: World) -> None:
+    from datetime import timedelta
+
+    from bot.nudges import plan_nudges
+
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await world.deliver_outbox()
+    world.api.fail_next("sendMessage", error_code=403, chat_id=OFFENDER)
+    world.clock.advance(hours=30)
+    await plan_nudges(world.db, world.clock, timedelta(hours=24))
+    world.clock.advance(hours=12)
+    await world.deliver_outbox()
+    assert [r.kind for r in await world.outbox() if r.kind == "party_unreachable"]

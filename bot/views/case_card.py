@@ -69,6 +69,8 @@ def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
 
 
 def _status(catalog: Catalog, language: str, line: PartyLine) -> str:
+    if line.party.unreachable_at is not None:
+        return catalog("card.unreachable", language)
     if line.held:
         return catalog("card.held", language)
     if line.talk_status is None:
