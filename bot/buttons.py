@@ -38,6 +38,11 @@ class CaseVerb(StrEnum):
     NUDGE = "ndg"  # a gentle reminder to a party whose talk has gone quiet
     EDIT_FACTS = "fct"  # change the facts one offender reads
     ERASE = "era"  # grant a participant's request to erase their data
+    CLOSE = "cls"  # the case is over: its retention period starts
+    EXPORT = "exp"  # everything stored about the case, as a file
+    ERASE_CASE = "erc"  # asks first
+    ERASE_CASE_CONFIRM = "erx"
+    KEEP = "kep"  # keep a closed case longer, with a reason
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
 

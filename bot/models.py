@@ -113,6 +113,12 @@ class Case(SQLModel, table=True):
     language: str = Field(max_length=5)
     timezone: str = Field(max_length=64)
     created_at: datetime = _utc()
+    # Its life after the conference: closed, then erased after the retention period (or
+    # later, when the coordinator keeps it longer with a reason).
+    closed_at: datetime | None = _utc(default=None)
+    keep_until: datetime | None = _utc(default=None)
+    retention_warned_at: datetime | None = _utc(default=None)
+    erased_at: datetime | None = _utc(default=None)
 
 
 class Party(SQLModel, table=True):

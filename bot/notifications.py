@@ -60,6 +60,8 @@ async def redirect_pending(session: AsyncSession, *, case_id: int, from_chat: in
 
 
 async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
+    if row.kind == Notice.RETENTION_WARNING:
+        return row.ref_id
     if row.kind == Notice.PARTICIPANT_NOTE:
         note = await session.get(ParticipantNote, row.ref_id)
         party = await session.get(Party, note.party_id) if note else None
@@ -176,6 +178,16 @@ async def _nudge(r: _Render) -> Message | None:
     return Message(r.catalog(key, party.language, name=party.name, reference=case.reference))
 
 
+async def _retention(r: _Render) -> Message | None:
+    """A week before a closed case is erased: keep it longer (with a reason), or export it."""
+    case = await r.session.get(Case, r.row.ref_id)
+    if case is None or case.erased_at is not None:
+        return None
+    return Message(r.t("notify.retention_warning", reference=case.reference), (
+        ((r.t("button.keep_case"), buttons.encode(CaseTap(CaseVerb.KEEP, case.id or 0))),),
+        ((r.t("button.export_case"), buttons.encode(CaseTap(CaseVerb.EXPORT, case.id or 0))),)))
+
+
 async def _released(r: _Render) -> Message | None:
     """To a victim who opened their link too early: the talk can begin now."""
     party = await r.session.get(Party, r.row.ref_id)
@@ -197,4 +209,5 @@ _RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
     Notice.TALK_RESUMED: _talk_notice, Notice.NUDGE: _nudge,
     Notice.PARTICIPANT_NOTE: _note, Notice.CASE_HANDED_OVER: _handed_over,
     Notice.ERASURE_REQUESTED: _erasure, Notice.PARTY_UNREACHABLE: _party_notice,
+    Notice.RETENTION_WARNING: _retention,
 }

@@ -32,7 +32,17 @@ from bot.commands import find
 from bot.db import Database
 from bot.models import Outbox, SeenUpdate
 from bot.turn import App, Incoming, Response, Turn
-from bot.usecases import admin, cases, gate, invites, people, reach, rights, talks
+from bot.usecases import (
+    admin,
+    cases,
+    closing,
+    gate,
+    invites,
+    people,
+    reach,
+    rights,
+    talks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +59,9 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.AUDIT: admin.show_audit_of, CaseVerb.DECLINE_PROPOSAL: invites.decline_proposal,
     CaseVerb.RELEASE: gate.ask_release, CaseVerb.ANSWERS: cases.show_answers,
     CaseVerb.NUDGE: cases.nudge, CaseVerb.EDIT_FACTS: cases.edit_facts,
-    CaseVerb.ERASE: rights.erase_party,
+    CaseVerb.ERASE: rights.erase_party, CaseVerb.CLOSE: closing.close_case,
+    CaseVerb.EXPORT: closing.export_case, CaseVerb.ERASE_CASE: closing.ask_erase_case,
+    CaseVerb.ERASE_CASE_CONFIRM: closing.erase_case, CaseVerb.KEEP: closing.keep_case,
 }
 
 

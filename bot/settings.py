@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     data_keys: str = ""  # "id:key" lines or comma-separated; the first seals
     data_key_file: Path | None = None  # or a file with those lines
     invite_valid_days: int = Field(default=14, ge=1)
+    retention_days: int = Field(default=365, ge=1)  # a closed case is erased after this
     nudge_after_hours: float = 24.0
     outbox_interval_seconds: float = 2.0
     nudge_scan_minutes: float = 10.0

@@ -38,6 +38,7 @@ from bot.commands import menu_for
 from bot.db import Database
 from bot.flows import FlowRegistry, load_registry
 from bot.language import pick_language
+from bot.lifecycle import plan_retention
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
 from bot.outbox import OutboxSender, markup, retry_seconds, send_text
@@ -91,6 +92,9 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                           id="nudges", max_instances=1, coalesce=True)
         scheduler.add_job(plan_alerts, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock], id="alerts", max_instances=1, coalesce=True)
+        scheduler.add_job(plan_retention, "interval", minutes=settings.nudge_scan_minutes,
+                          args=[db, clock, timedelta(days=settings.retention_days)],
+                          id="retention", max_instances=1, coalesce=True)
         scheduler.start()
         application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
         await _set_menus(application, db, catalog)

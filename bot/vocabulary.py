@@ -114,6 +114,7 @@ class Notice(StrEnum):
     CASE_HANDED_OVER = "case_handed_over"
     ERASURE_REQUESTED = "erasure_requested"  # to the coordinator: a participant asks
     PARTY_UNREACHABLE = "party_unreachable"  # to the coordinator: they blocked the bot
+    RETENTION_WARNING = "retention_warning"  # to the coordinator: a week before erasure
 
 
 class ActorKind(StrEnum):
@@ -123,6 +124,7 @@ class ActorKind(StrEnum):
     COORDINATOR = "coordinator"
     PARTICIPANT = "participant"
     STRANGER = "stranger"
+    SYSTEM = "system"  # the bot itself, in the audit trail (the retention job)
 
 
 class AuditAction(StrEnum):
@@ -142,6 +144,10 @@ class AuditAction(StrEnum):
     MYDATA_VIEWED = "mydata_viewed"
     ERASURE_REQUESTED = "erasure_requested"
     PARTY_ERASED = "party_erased"
+    CASE_CLOSED = "case_closed"
+    CASE_EXPORTED = "case_exported"
+    CASE_KEPT = "case_kept"
+    CASE_ERASED = "case_erased"
     PROPOSAL_DECLINED = "proposal_declined"
     TALK_ENDED = "talk_ended"
     TALK_WITHDRAWN = "talk_withdrawn"

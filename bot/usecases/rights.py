@@ -10,14 +10,13 @@ from bot import buttons
 from bot.access import allowed, own_party
 from bot.audit import record
 from bot.buttons import CaseTap, CaseVerb, MyData
+from bot.lifecycle import erase_party_data
 from bot.models import Case, ParticipantNote, Party, Proposal, Talk
 from bot.notifications import tell_coordinator
 from bot.talk_store import load
 from bot.turn import Outgoing, Turn
 from bot.views.mydata import Held, mydata_file, mydata_text
 from bot.vocabulary import ActorKind, AuditAction, Notice, TalkStatus
-
-ERASED = "–"  # what stands where a name was
 
 
 async def _held(ctx: Turn) -> list[Held]:
@@ -71,19 +70,7 @@ async def erase_party(ctx: Turn, *, ref: int) -> None:
     """The person's data goes; that there was a party of this role, and its talk's outcome,
     stay (the case's counts)."""
     party, case = await own_party(ctx, ref)
-    party.name, party.facts, party.release_reason = ERASED, None, None
-    party.telegram_user_id = None
-    ctx.session.add(party)
-    for talk in (await ctx.session.exec(select(Talk).where(Talk.party_id == party.id))).all():
-        talk.answers, talk.progress = {}, {}
-        ctx.session.add(talk)
-    for proposal in (await ctx.session.exec(select(Proposal).where(
-            Proposal.proposed_by_party_id == party.id))).all():
-        proposal.name, proposal.relation, proposal.contact = ERASED, "", None
-        ctx.session.add(proposal)
-    for note in (await ctx.session.exec(select(ParticipantNote).where(
-            ParticipantNote.party_id == party.id))).all():
-        await ctx.session.delete(note)
+    await erase_party_data(ctx.session, party, ctx.now)
     record(ctx, AuditAction.PARTY_ERASED, case_id=case.id, party_id=party.id)
     ctx.say("coordinator.party_erased", (((ctx.t("button.case_card"), buttons.encode(
         CaseTap(CaseVerb.CARD, case.id or 0))),),))

@@ -64,7 +64,12 @@ def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         shown = [f"  {name}: {value}" for name, value in values if value]
         if shown:
             text.append(t(key) + "\n" + "\n".join(shown))
-    text.append(t("card.next", step=t(f"next.{next_step(lines, waiting)}")))
+    if case.erased_at is not None:
+        text.append(t("card.erased", date=case.erased_at.date().isoformat()))
+    elif case.closed_at is not None:
+        text.append(t("card.closed", date=case.closed_at.date().isoformat()))
+    else:
+        text.append(t("card.next", step=t(f"next.{next_step(lines, waiting)}")))
     return "\n".join(text), _keyboard(catalog, language, case, lines, waiting)
 
 
@@ -133,4 +138,10 @@ def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
             row.append((t("button.release", name=party.name), tap(CaseVerb.RELEASE, party.id)))
         rows += [tuple(row[i:i + 2]) for i in range(0, len(row), 2)]  # two a row: readable
     rows += proposal_rows(catalog, language, list(waiting))
+    if case.erased_at is None:
+        closing = [(t("button.export_case"), tap(CaseVerb.EXPORT, case.id))]
+        if case.closed_at is None:
+            closing.append((t("button.close_case"), tap(CaseVerb.CLOSE, case.id)))
+        closing.append((t("button.erase_case"), tap(CaseVerb.ERASE_CASE, case.id)))
+        rows += [tuple(closing[i:i + 2]) for i in range(0, len(closing), 2)]
     return tuple(rows)

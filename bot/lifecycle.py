@@ -1,0 +1,128 @@
+"""A case's data after the conference: what erasing it means, and the retention job that
+erases closed cases after the retention period, warning their coordinator a week before.
+
+Erasing keeps the case's counts (its parties' roles and how each talk ended) and the audit
+trail; every name, fact, answer, proposal and note goes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import (
+    AuditEntry,
+    Case,
+    FactsVersion,
+    Invite,
+    ParticipantNote,
+    Party,
+    Proposal,
+    Talk,
+)
+from bot.notifications import tell_coordinator
+from bot.vocabulary import ActorKind, AuditAction, Notice
+
+ERASED = "–"
+WARN_BEFORE = timedelta(days=7)
+
+
+def erase_due(case: Case, retention: timedelta) -> datetime | None:
+    if case.closed_at is None or case.erased_at is not None:
+        return None
+    due = case.closed_at + retention
+    return max(due, case.keep_until) if case.keep_until else due
+
+
+async def erase_case_data(session: AsyncSession, case: Case, now: datetime) -> None:
+    case.facts, case.erased_at = ERASED, now
+    session.add(case)
+    parties = (await session.exec(select(Party).where(Party.case_id == case.id))).all()
+    for party in parties:
+        await erase_party_data(session, party, now)
+    for version in (await session.exec(select(FactsVersion).where(
+            FactsVersion.case_id == case.id))).all():
+        await session.delete(version)
+    for proposal in (await session.exec(select(Proposal).where(
+            Proposal.case_id == case.id))).all():
+        proposal.name, proposal.relation, proposal.contact = ERASED, "", None
+        session.add(proposal)
+
+
+async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -> None:
+    """One person's data goes; that there was someone in this role, and how their talk
+    ended, stay."""
+    party.name, party.facts, party.release_reason = ERASED, None, None
+    party.telegram_user_id = None
+    session.add(party)
+    for talk in (await session.exec(select(Talk).where(Talk.party_id == party.id))).all():
+        talk.answers, talk.progress = {}, {}
+        session.add(talk)
+    for proposal in (await session.exec(select(Proposal).where(
+            Proposal.proposed_by_party_id == party.id))).all():
+        proposal.name, proposal.relation, proposal.contact = ERASED, "", None
+        session.add(proposal)
+    for note in (await session.exec(select(ParticipantNote).where(
+            ParticipantNote.party_id == party.id))).all():
+        await session.delete(note)
+    for invite in (await session.exec(select(Invite).where(
+            Invite.party_id == party.id, col(Invite.revoked_at).is_(None)))).all():
+        invite.revoked_at = now
+        session.add(invite)
+
+
+async def case_export(session: AsyncSession, case: Case) -> bytes:
+    """Everything stored about a case, for its coordinator (JSON)."""
+    parties: list[dict[str, Any]] = []
+    for party in (await session.exec(select(Party).where(
+            Party.case_id == case.id).order_by(col(Party.id)))).all():
+        talk = (await session.exec(select(Talk).where(Talk.party_id == party.id)
+                                   .order_by(col(Talk.id).desc()))).first()
+        parties.append({
+            "id": party.id, "role": party.role, "name": party.name, "language": party.language,
+            "supports": party.supports_party_id, "facts": party.facts,
+            "recorded": {k: getattr(party, k) for k in (
+                "acknowledged", "wants_to_set_right", "facts_right", "willing", "instead",
+                "speaks_first") if getattr(party, k)},
+            "talk": {"status": talk.status, "outcome": talk.outcome,
+                     "answers": talk.answers} if talk else None,
+        })
+    proposals = [{"name": p.name, "relation": p.relation, "role": p.role,
+                  "invited": p.party_id is not None, "declined": p.declined_at is not None}
+                 for p in (await session.exec(select(Proposal).where(
+                     Proposal.case_id == case.id))).all()]
+    data = {"reference": case.reference, "method": case.variant, "facts": case.facts,
+            "created": case.created_at.isoformat(),
+            "closed": case.closed_at.isoformat() if case.closed_at else None,
+            "parties": parties, "proposals": proposals}
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+async def plan_retention(db: Database, clock: Clock, retention: timedelta) -> int:
+    """Warns a week before a closed case is erased, then erases it (audited)."""
+    now = clock()
+    done = 0
+    async with db.transaction() as session:
+        closed = (await session.exec(select(Case).where(
+            col(Case.closed_at).is_not(None), col(Case.erased_at).is_(None)))).all()
+        for case in closed:
+            due = erase_due(case, retention)
+            assert due is not None
+            if now >= due:
+                await erase_case_data(session, case, now)
+                session.add(AuditEntry(at=now, actor_user_id=0, actor_kind=ActorKind.SYSTEM,
+                                       action=AuditAction.CASE_ERASED, case_id=case.id))
+                done += 1
+            elif now >= due - WARN_BEFORE and (case.retention_warned_at is None
+                                               or case.retention_warned_at < due - WARN_BEFORE):
+                case.retention_warned_at = now
+                session.add(case)
+                await tell_coordinator(session, case, Notice.RETENTION_WARNING, case.id, now)
+                done += 1
+    return done

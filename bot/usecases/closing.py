@@ -1,0 +1,76 @@
+"""A case after the conference, by its coordinator: close it (its retention period starts),
+export it (JSON), erase it (asks first), or keep it longer with a reason. All audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import buttons
+from bot.access import allowed, own_case
+from bot.audit import record
+from bot.buttons import CaseTap, CaseVerb
+from bot.lifecycle import case_export, erase_case_data
+from bot.models import Talk
+from bot.turn import Outgoing, Turn
+from bot.usecases import forms
+from bot.vocabulary import ActorKind, AuditAction
+
+KEEP_LONGER = timedelta(days=90)
+
+
+def _card_button(ctx: Turn, case_id: int | None) -> tuple[tuple[tuple[str, str], ...], ...]:
+    return (((ctx.t("button.case_card"), buttons.encode(CaseTap(CaseVerb.CARD, case_id or 0))),),)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def close_case(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    if case.closed_at is None:
+        case.closed_at = ctx.now
+        ctx.session.add(case)
+        record(ctx, AuditAction.CASE_CLOSED, case_id=case.id)
+    ctx.say("coordinator.case_closed", _card_button(ctx, case.id), reference=case.reference)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def export_case(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    record(ctx, AuditAction.CASE_EXPORTED, case_id=case.id)
+    ctx.response.messages.append(Outgoing(
+        ctx.t("coordinator.export_caption", reference=case.reference),
+        document=(f"zaak-{case.id}.json", await case_export(ctx.session, case))))
+
+
+@allowed(ActorKind.COORDINATOR)
+async def ask_erase_case(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    ctx.say("coordinator.erase_case_confirm", (
+        ((ctx.t("button.erase_case_yes"), buttons.encode(
+            CaseTap(CaseVerb.ERASE_CASE_CONFIRM, case.id or 0))),),
+        *_card_button(ctx, case.id)), reference=case.reference)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def erase_case(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    if case.erased_at is None:
+        await erase_case_data(ctx.session, case, ctx.now)
+        record(ctx, AuditAction.CASE_ERASED, case_id=case.id)
+    ctx.say("coordinator.case_erased", reference=case.reference)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def keep_case(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    await forms.start_form(ctx, "keep_case", case, about_id=case.id)
+
+
+@forms.on_complete("keep_case")
+async def kept(ctx: Turn, talk: Talk) -> None:
+    """Kept longer with a reason; the reason is the coordinator's, kept in the form's talk."""
+    case = await own_case(ctx, talk.about_id or 0)
+    case.keep_until = ctx.now + KEEP_LONGER
+    ctx.session.add(case)
+    record(ctx, AuditAction.CASE_KEPT, case_id=case.id)
+    ctx.say("coordinator.case_kept", reference=case.reference,
+            until=case.keep_until.date().isoformat())
