@@ -12,6 +12,7 @@ from tests.world import (
     World,
     add_offender,
     answer_to,
+    offender_after_setting_right,
     offender_completes,
     offender_to_responsibility,
     open_case,
@@ -43,14 +44,7 @@ async def test_a_nul_character_in_an_answer_does_not_stop_the_talk(world: World)
     await sam.tap("Ja")
     await sam.send("Het \x00spijt\x00 me.")
     await sam.tap("Ja")
-    await sam.send("Noor\x00.")
-    await sam.tap("Verder")
-    await sam.tap("Overslaan")
-    await sam.tap("Niemand (meer)")
-    await sam.tap("Niemand (meer)")
-    await sam.send("woensdag")
-    await sam.tap("Nee, niets")
-    await sam.tap("✔ Versturen")
+    await offender_after_setting_right(sam, affected="Noor\x00.")
     assert "Dank je wel, Sam" in (sam.last_text or "")
     async with world.db.transaction() as session:
         talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER))).one()

@@ -15,6 +15,7 @@ from tests.world import (
     add_victim,
     answer_to,
     answer_to_tap,
+    offender_after_setting_right,
     offender_completes,
     offender_to_responsibility,
     open_case,
@@ -100,14 +101,7 @@ async def test_an_offender_who_accepts_only_partly_holds_the_gate_and_the_coordi
     await sam.tap("Voor een deel")
     await sam.send("Ik was erbij, maar ik nam de fiets niet.")
     await sam.tap("Ik weet het nog niet")
-    await sam.send("Noor.")
-    await sam.tap("Verder")
-    await sam.tap("Overslaan")
-    await sam.tap("Niemand (meer)")
-    await sam.tap("Niemand (meer)")
-    await sam.send("woensdag")
-    await sam.tap("Nee, niets")
-    await sam.tap("✔ Versturen")
+    await offender_after_setting_right(sam, affected="Noor.")
     summary = await world.rendered("talk_completed")
     assert "erkent zijn of haar aandeel maar voor een deel" in summary
     assert "weet nog niet of hij of zij iets wil rechtzetten" in summary
@@ -286,14 +280,7 @@ async def test_the_coordinator_sees_an_answer_that_was_changed_and_what_it_was_f
     await sam.tap("Voor een deel")
     await sam.send("Ik was erbij.")
     await sam.tap("Ja")
-    await sam.send("Noor.")
-    await sam.tap("Verder")
-    await sam.tap("Overslaan")
-    await sam.tap("Niemand (meer)")
-    await sam.tap("Niemand (meer)")
-    await sam.send("woensdag")
-    await sam.tap("Nee, niets")
-    await sam.tap("✔ Versturen")
+    await offender_after_setting_right(sam, affected="Noor.")
     summary = await world.rendered("talk_completed")
     assert "Voor een deel\n(eerst: Nee)" in summary
 
@@ -315,14 +302,7 @@ async def test_facts_an_offender_disputes_are_changed_and_the_earlier_text_kept(
     await sam.tap("Ja")
     await sam.tap("Overslaan")
     await sam.tap("Ja")
-    await sam.send("Noor.")
-    await sam.tap("Verder")
-    await sam.tap("Overslaan")
-    await sam.tap("Niemand (meer)")
-    await sam.tap("Niemand (meer)")
-    await sam.send("woensdag")
-    await sam.tap("Nee, niets")
-    await sam.tap("✔ Versturen")
+    await offender_after_setting_right(sam, affected="Noor.")
     assert "vindt de beschrijving van de feiten niet juist" in await world.rendered(
         "talk_completed")
     await card(coordinator)

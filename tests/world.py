@@ -168,7 +168,14 @@ async def offender_completes(offender: TelegramUser, *, supporter: str | None = 
     await offender.tap("Ja")
     await offender.send("Ik had het niet mogen doen.")
     await offender.tap("Ja")
-    await offender.send("Noor. Ze was bang.")
+    await offender_after_setting_right(offender, supporter=supporter)
+
+
+async def offender_after_setting_right(offender: TelegramUser, *,
+                                       affected: str = "Noor. Ze was bang.",
+                                       supporter: str | None = None) -> None:
+    """From "who was affected" to the end: notes skipped, nobody else proposed."""
+    await offender.send(affected)
     await offender.tap("Verder")
     await offender.tap("Overslaan")
     if supporter is not None:
