@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from bot import SUPPORTED_LANGUAGES
 from bot.paths import dialogs_dir
@@ -114,8 +115,15 @@ def _run() -> int:
     loop.run_until_complete(startup.reach_telegram(settings, startup.Patience.of(settings)))
     try:
         # post_init opens the database (patiently too); then polling starts.
-        application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
-                                bootstrap_retries=3)
+        if settings.webhook_url:  # Telegram posts updates; the secret header is checked
+            application.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
+                                    bootstrap_retries=3)
     except InvalidToken:
         raise startup.token_rejected(settings) from None
     except TelegramError as exc:  # Telegram went away between the check and the start

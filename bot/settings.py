@@ -21,6 +21,7 @@ TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{8,}")
 DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres",
                     "postgresql+asyncpg")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class SetupError(Exception):
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     data_key_file: Path | None = None  # or a file with those lines
     invite_valid_days: int = Field(default=14, ge=1)
     retention_days: int = Field(default=365, ge=1)  # a closed case is erased after this
+    # Webhook mode instead of polling: Telegram posts updates to WEBHOOK_URL; each request
+    # must carry WEBHOOK_SECRET in its secret-token header, or it is refused.
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     nudge_after_hours: float = 24.0
     outbox_interval_seconds: float = 2.0
     nudge_scan_minutes: float = 10.0
@@ -141,6 +148,11 @@ def load_settings(*, need_token: bool = True) -> Settings:
         settings = Settings()
     except ValidationError as exc:
         raise SetupError("; ".join(_describe(error) for error in exc.errors())) from None
+    if settings.webhook_url and not WEBHOOK_SECRET.fullmatch(settings.webhook_secret):
+        raise SetupError("WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 letters, "
+                         "digits, _ or - (Telegram sends it with every update; others are "
+                         "refused). For example: python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(32))'")
     if need_token and not settings.bot_token:
         raise SetupError("BOT_TOKEN is not set: put the token @BotFather gave you in the "
                          "environment (BOT_TOKEN=123456:ABC...) or in a .env file")

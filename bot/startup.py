@@ -82,7 +82,7 @@ class Redact(logging.Filter):
 def secrets_of(settings: Settings) -> list[str]:
     from sqlalchemy.engine import make_url
 
-    found = [settings.bot_token]
+    found = [settings.bot_token, settings.webhook_secret]
     with contextlib.suppress(ValueError, TypeError):  # validated already; a bonus here
         found.append(make_url(settings.database_url).password or "")
     found += [line.partition(":")[2] for line in settings.data_keys.replace(",", "\n").split()]
