@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import select
 from telegram import (
     BotCommand,
@@ -52,6 +53,7 @@ MAX_RETRY_WAIT = 30.0
 # Only what the bot handles: fewer updates, and none the library cannot parse.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
+DB_RETRY_FIRST, DB_RETRY_MAX = 1.0, 30.0  # seconds between tries while the database is away
 
 
 @dataclass
@@ -224,7 +226,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if query is not None:
             await _quietly(query.answer())
         return
-    response = await services.router.handle(incoming)
+    response = await _handle_patiently(context.bot, services, incoming)
     if query is not None:
         await _quietly(query.answer(response.callback_notice))
         if (isinstance(query.message, Message) and response.messages
@@ -236,6 +238,37 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if response.menu is not None:
         await set_staff_menu(context.bot, services.catalog, incoming.chat_id,
                              response.menu_kinds, response.menu)
+
+
+async def _handle_patiently(bot: Any, services: Services, incoming: Incoming) -> Response:
+    """The database may be away for a while (a restart, a failover): the update is not
+    lost. The person is told once that the answer comes shortly, and the update is handled
+    again, with growing pauses, until the database is back (the transaction and the
+    de-duplication make a retry safe)."""
+    wait, told = DB_RETRY_FIRST, False
+    while True:
+        try:
+            return await services.router.handle(incoming)
+        except Exception as exc:
+            if not _database_away(exc):
+                raise
+            log.warning("database unreachable while handling update %s (%s); again in %.0f s",
+                        incoming.update_id, type(exc).__name__, wait)
+            if not told:
+                text = services.catalog("error.database_away", pick_language(
+                    incoming.language_code))
+                await _quietly(bot.send_message(incoming.chat_id, text))
+                told = True
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, DB_RETRY_MAX)
+
+
+def _database_away(exc: BaseException) -> bool:
+    """A lost or refused database connection (worth waiting for), not a bug."""
+    if isinstance(exc, OSError):
+        return True
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))
 
 
 async def _mark_answered(message: Message, answered: str | None) -> None:
