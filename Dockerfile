@@ -101,6 +101,8 @@ LABEL org.opencontainers.image.title="herstelbot" \
       org.opencontainers.image.description="Telegram assistant for coordinators of restorative group conferences"
 
 VOLUME ["/data"]
+# Only in webhook mode (WEBHOOK_URL set): the bot's web server, behind your TLS proxy.
+EXPOSE 8080
 USER ${APP_UID}:${APP_GID}
-# No HEALTHCHECK: the bot long-polls Telegram and serves no port to probe.
+# No HEALTHCHECK: by default the bot long-polls Telegram and serves no port to probe.
 CMD ["python", "-m", "bot"]
