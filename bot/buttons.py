@@ -107,14 +107,24 @@ class MyData:
 
 
 @dataclass(frozen=True)
+class ClearChat:
+    """At a talk's end: delete the chat's copy of the questions and answers (1), or not."""
+
+    PREFIX: ClassVar[str] = "x"
+    talk_id: int
+    send: int  # 1 yes, 0 no
+
+
+@dataclass(frozen=True)
 class WhoAmI:
     PREFIX: ClassVar[str] = "w"
 
 
-Button = TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData | WhoAmI
+Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
+          | ClearChat | WhoAmI)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
-                                   PassNote, MyData, WhoAmI)
+                                   PassNote, MyData, ClearChat, WhoAmI)
 }
 
 

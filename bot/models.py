@@ -229,6 +229,16 @@ class FactsVersion(SQLModel, table=True):
     replaced_at: datetime = _utc()
 
 
+class ChatMessage(SQLModel, table=True):
+    """A message in the chat that belongs to a talk (ids only), so the person can have the
+    chat's copy deleted when the talk is done."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    talk_id: int = Field(foreign_key="talk.id", index=True)
+    message_id: int = Field(sa_type=sa.BigInteger)
+    at: datetime = _utc()
+
+
 class ParticipantNote(SQLModel, table=True):
     """Something a participant wrote after their talk ended and asked to pass on."""
 

@@ -44,12 +44,16 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
                                   for label, data in row] for row in buttons])
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> None:
-    """Sends a text of any length; the buttons go under its last part."""
+async def send_text(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> list[int]:
+    """Sends a text of any length; the buttons go under its last part. The message ids."""
     parts = split_text(text)
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await bot.send_message(chat_id, part, reply_markup=markup(buttons) if last else None)
+        message = await bot.send_message(chat_id, part,
+                                         reply_markup=markup(buttons) if last else None)
+        sent.append(message.message_id)
+    return sent
 
 
 class OutboxSender:

@@ -19,6 +19,7 @@ from bot.actors import resolve_actor
 from bot.buttons import (
     CaseTap,
     CaseVerb,
+    ClearChat,
     HandOver,
     MyData,
     PassNote,
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 BUTTONS: dict[type[buttons.Button], UseCase] = {
     TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
-    MyData: rights.mydata_action,
+    MyData: rights.mydata_action, ClearChat: rights.clear_chat,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,

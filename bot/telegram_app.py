@@ -30,7 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import buttons, encryption
+from bot import buttons, chat_copies, encryption
 from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
@@ -234,7 +234,14 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _mark_answered(query.message, response.answered)
     if response.owes_others:
         services.sender.kick()
-    await send_response(context.bot, incoming.chat_id, response)
+    sent = await send_response(context.bot, incoming.chat_id, response)
+    if response.talk_id is not None:  # the chat's copy of the talk, deletable later
+        typed = [update.message.message_id] if update.message is not None else []
+        await chat_copies.remember(services.db, response.talk_id, [*typed, *sent],
+                                   services.router.clock())
+    for start in range(0, len(response.delete_message_ids), 100):
+        await _quietly(context.bot.delete_messages(
+            incoming.chat_id, response.delete_message_ids[start:start + 100]))
     if response.menu is not None:
         await set_staff_menu(context.bot, services.catalog, incoming.chat_id,
                              response.menu_kinds, response.menu)
@@ -282,12 +289,15 @@ async def _mark_answered(message: Message, answered: str | None) -> None:
         await _quietly(message.edit_reply_markup(None))
 
 
-async def send_response(bot: Any, chat_id: int, response: Response) -> None:
+async def send_response(bot: Any, chat_id: int, response: Response) -> list[int]:
+    """Sends the replies; the ids of the messages that arrived."""
+    sent: list[int] = []
     for outgoing in response.messages:
-        await _send(bot, chat_id, outgoing)
+        sent += await _send(bot, chat_id, outgoing)
+    return sent
 
 
-async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
+async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
     """Sends one reply; waits out a 429 once, gives up quietly when the user blocked us.
 
     The talk's state is already stored, so a reply that never arrives is shown again on /start.
@@ -296,32 +306,33 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> None:
         try:
             if outgoing.document is not None:
                 name, content = outgoing.document
-                await bot.send_document(chat_id, InputFile(content, filename=name),
-                                        caption=outgoing.text[:1000])
-                return
+                message = await bot.send_document(chat_id, InputFile(content, filename=name),
+                                                  caption=outgoing.text[:1000])
+                return [message.message_id]
             if outgoing.photo is not None:
-                await bot.send_photo(chat_id, outgoing.photo, caption=outgoing.text[:1000],
-                                     reply_markup=markup(outgoing.buttons))
-                return
-            await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
-            return
+                message = await bot.send_photo(chat_id, outgoing.photo,
+                                               caption=outgoing.text[:1000],
+                                               reply_markup=markup(outgoing.buttons))
+                return [message.message_id]
+            return await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             if attempt or seconds > MAX_RETRY_WAIT:
                 log.warning("reply to chat %s dropped after 429 (%.0f s)", chat_id, seconds)
-                return
+                return []
             await asyncio.sleep(seconds)
         except Forbidden:
             log.info("chat %s blocked the bot; reply dropped", chat_id)
-            return
+            return []
         except BadRequest as exc:
             log.error("reply to chat %s refused by Telegram: %s", chat_id, type(exc).__name__)
-            return
+            return []
         except NetworkError as exc:  # a timeout or a 5xx: try once more
             if attempt:
                 log.warning("reply to chat %s failed twice (%s); dropped", chat_id,
                             type(exc).__name__)
-                return
+                return []
+    return []
 
 
 async def _quietly(call: Any) -> None:

@@ -49,6 +49,8 @@ class Response:
     owes_others: bool = False  # outbox rows were written: wake the sender
     menu: str | None = None  # give this chat the menu of its actor, in this language
     menu_kinds: frozenset[ActorKind] = frozenset()  # the actor's kinds, for that menu
+    talk_id: int | None = None  # the participant's talk these messages belong to
+    delete_message_ids: list[int] = field(default_factory=list)  # the chat's copy, to delete
 
     def say(self, text: str, buttons: Keyboard = ()) -> None:
         self.messages.append(Outgoing(text, buttons))

@@ -72,7 +72,7 @@ async def throw(world: World, sam: TelegramUser, stranger: TelegramUser,
 async def finish(sam: TelegramUser) -> None:
     """Whatever state the talk is in now, a patient person can still finish it."""
     for _ in range(60):
-        if "Dank je wel, Sam" in (sam.last_text or ""):
+        if any("Dank je wel, Sam" in m.content for m in sam.messages[-2:]):
             return
         shown = [m for m in sam.messages if m.button_labels and not m.deleted]
         labels = shown[-1].button_labels if shown else []

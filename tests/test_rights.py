@@ -49,3 +49,23 @@ async def test_a_participant_sees_what_is_kept_gets_a_file_and_has_it_erased(
     assert party.name == "–" and talk.answers == {} and talk.outcome == "completed"
     assert {"mydata_viewed", "erasure_requested", "party_erased"} <= actions
     assert "persoonlijke uitnodiging" in await answer_to(sam, "/mijngegevens")  # unbound
+
+
+async def test_after_the_talk_the_chats_copy_can_be_deleted_and_the_answers_stay(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await offender_completes(sam)
+    assert "Wil je dat ik de vragen en je antwoorden uit deze chat verwijder" in (
+        sam.last_text or "")
+    questions = [m.message_id for m in sam.messages[:-1]]
+    said = await answer_to_tap(sam, "Ja, verwijder ze uit de chat")
+    assert "verwijderd" in said
+    after = {m.message_id: m for m in world.api.messages_to(OFFENDER)}
+    assert all(after[i].deleted for i in questions)  # welcome, questions, the offer
+    assert not after[sam.messages[-1].message_id].deleted  # the confirmation stays
+    async with world.db.transaction() as session:
+        talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER))).one()
+    assert talk.answers["availability"] == "woensdag"  # stored answers are untouched

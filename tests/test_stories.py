@@ -37,7 +37,7 @@ async def test_coordinator_opens_a_case_and_the_offender_completes_the_talk(
     await offender_to_responsibility(offender, token)
     assert [row.kind for row in await world.outbox()] == ["invite_opened"]
     await offender_completes(offender)
-    assert "Dank je wel, Sam" in (offender.last_text or "")
+    assert "Dank je wel, Sam" in offender.messages[-2].content
     summary = await world.rendered("talk_completed")
     assert "Zaak 2026-014: Sam (dader) heeft het voorbereidend gesprek afgerond" in summary
     assert "Ik had het niet mogen doen." in summary

@@ -62,7 +62,8 @@ async def test_coordinator_invites_the_offender_who_completes_and_the_summary_ar
     await offender.send("woensdagmiddag")
     await offender.tap("Nee, niets")
     await offender.tap("✔ Versturen")
-    assert "Je antwoorden zijn naar de coördinator gestuurd" in (offender.last_text or "")
+    assert "Je antwoorden zijn naar de coördinator gestuurd" in offender.messages[-2].content
+    assert "uit deze chat verwijder" in (offender.last_text or "")  # asked once, at the end
     await world.deliver_outbox()
     summary = await coordinator.wait_for_text("heeft het voorbereidend gesprek afgerond")
     assert "Het was fout." in summary.content

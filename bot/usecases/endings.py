@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import buttons
 from bot.audit import record
+from bot.buttons import ClearChat
 from bot.engine import Event
 from bot.flows import Flow
 from bot.models import Case, Party, Proposal, Talk
@@ -29,6 +31,7 @@ async def after(ctx: Turn, flow: Flow, talk: Talk, event: Event, before: str, pa
         _record_party_facts(ctx, flow, talk, party)
         if event.outcome == Outcome.COMPLETED:
             _propose(ctx, talk, party, case)
+            _offer_to_clear_the_chat(ctx, talk)
         record(ctx, AuditAction.TALK_ENDED, case_id=case.id, party_id=party.id)
         await tell_coordinator(ctx.session, case, ENDINGS[Outcome(event.outcome)], talk.id,
                                ctx.now)
@@ -62,6 +65,14 @@ def _propose(ctx: Turn, talk: Talk, party: Party, case: Case) -> None:
                 name=item.get("name") or "?",
                 relation=item.get("relation") or item.get("involvement") or "",
                 contact=item.get("contact"), created_at=ctx.now))
+
+
+def _offer_to_clear_the_chat(ctx: Turn, talk: Talk) -> None:
+    """Asked once per talk: the answers are stored; the chat need not keep its copy."""
+    assert talk.id is not None
+    ctx.say("talk.offer_clear", (
+        ((ctx.t("button.clear_yes"), buttons.encode(ClearChat(talk.id, 1))),),
+        ((ctx.t("button.clear_no"), buttons.encode(ClearChat(talk.id, 0))),)))
 
 
 async def _follow_up_later(ctx: Turn, talk: Talk, party: Party, case: Case) -> None:

@@ -118,6 +118,7 @@ async def _resume_or_begin(ctx: Turn, party: Party, case: Case, talk: Talk | Non
                     party_id=party.id, case_id=case.id)
     ctx.session.add(talk)
     await ctx.session.flush()
+    ctx.response.talk_id = talk.id
     talks.show(ctx, talk, result)
 
 

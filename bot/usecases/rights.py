@@ -7,9 +7,10 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot import buttons
-from bot.access import allowed, own_party
+from bot.access import allowed, own_party, refuse
 from bot.audit import record
-from bot.buttons import CaseTap, CaseVerb, MyData
+from bot.buttons import CaseTap, CaseVerb, ClearChat, MyData
+from bot.chat_copies import take_deletable
 from bot.lifecycle import erase_party_data
 from bot.models import Case, ParticipantNote, Party, Proposal, Talk
 from bot.notifications import tell_coordinator
@@ -63,6 +64,22 @@ async def mydata_action(ctx: Turn, *, tap: MyData) -> None:
         await tell_coordinator(ctx.session, item.case, Notice.ERASURE_REQUESTED,
                                item.party.id, ctx.now)
     ctx.say("mydata.erase_requested")
+
+
+@allowed(ActorKind.PARTICIPANT)
+async def clear_chat(ctx: Turn, *, tap: ClearChat) -> None:
+    """Deletes the chat's copy of a finished talk (what Telegram still allows: 48 hours);
+    the answers stay stored for the coordinator. Either way the ids are forgotten."""
+    talk = await ctx.session.get(Talk, tap.talk_id)
+    if talk is None or talk.user_id != ctx.actor.user_id or talk.party_id is None:
+        refuse(ctx)
+    assert talk is not None and talk.id is not None
+    deletable = await take_deletable(ctx.session, talk.id, ctx.now)
+    if tap.send:
+        ctx.response.delete_message_ids = deletable
+        ctx.say("chat.cleared")
+    else:
+        ctx.say("chat.kept")
 
 
 @allowed(ActorKind.COORDINATOR)

@@ -47,6 +47,8 @@ async def continue_talk(ctx: Turn, *, talk: Talk, event: Input) -> None:
                                     values)
     result = advance(loaded.flow, loaded.state, event, engine_ctx, ctx.app.catalog)
     before = talk.status
+    if party is not None:
+        ctx.response.talk_id = talk.id  # the chat's copy of this talk can be deleted later
     store(talk, result.state, ctx.now)
     ctx.session.add(talk)
     show(ctx, talk, result)
