@@ -87,9 +87,7 @@ async def case_export(session: AsyncSession, case: Case) -> bytes:
         parties.append({
             "id": party.id, "role": party.role, "name": party.name, "language": party.language,
             "supports": party.supports_party_id, "facts": party.facts,
-            "recorded": {k: getattr(party, k) for k in (
-                "acknowledged", "wants_to_set_right", "facts_right", "willing", "instead",
-                "speaks_first") if getattr(party, k)},
+            "recorded": party.recorded(),
             "talk": {"status": talk.status, "outcome": talk.outcome,
                      "answers": talk.answers} if talk else None,
         })

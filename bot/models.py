@@ -20,6 +20,7 @@ from bot.vocabulary import (
     InviteKind,
     Notice,
     OutboxStatus,
+    PartyFact,
     Role,
     TalkStatus,
     Variant,
@@ -142,6 +143,10 @@ class Party(SQLModel, table=True):
     released_at: datetime | None = _utc(default=None)
     release_reason: str | None = Field(default=None, sa_type=PersonalText)
     unreachable_at: datetime | None = _utc(default=None)  # blocked the bot
+
+    def recorded(self) -> dict[str, str]:
+        """What the party's talk recorded (PartyFact), the facts that are set."""
+        return {f.value: getattr(self, f.value) for f in PartyFact if getattr(self, f.value)}
     created_at: datetime = _utc()
 
 

@@ -77,6 +77,14 @@ def new_talk(*, user_id: int, flow: Flow, result: Result, now: datetime,
     return talk
 
 
+async def party_talk(session: AsyncSession, party_id: int | None) -> Talk | None:
+    """A party's talk: the newest one not set aside by a re-issued link."""
+    rows = await session.exec(select(Talk).where(
+        Talk.party_id == party_id, col(Talk.status) != TalkStatus.ARCHIVED)
+        .order_by(col(Talk.id).desc()))
+    return rows.first()
+
+
 async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
     """This account's talks and forms, the one it spoke in last first (archived ones not)."""
     rows = await session.exec(

@@ -30,6 +30,18 @@ async def card(coordinator: TelegramUser, reference: str = "2026-014") -> str:
     return await answer_to_tap(coordinator, reference)
 
 
+async def victim_asked_to_take_part(world: World, coordinator: TelegramUser) -> TelegramUser:
+    """Sam has acknowledged; Noor opens her link and reads up to "do you want to take part"."""
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await offender_completes(sam)
+    noor = world.person(VICTIM, "Noor")
+    await noor.send(f"/start {await add_victim(coordinator)}")
+    for _ in range(3):
+        await noor.tap("Verder")
+    return noor
+
+
 async def party(world: World, name: str) -> Party:
     async with world.db.transaction() as session:
         # Names are sealed at rest: no query can match one, so look among the parties.
@@ -160,13 +172,7 @@ async def test_a_victim_who_will_not_come_sends_a_trusted_person_and_the_coordin
         world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
     await open_case(coordinator)
-    sam = world.person(OFFENDER, "Sam")
-    await offender_to_responsibility(sam, await add_offender(coordinator))
-    await offender_completes(sam)
-    noor = world.person(VICTIM, "Noor")
-    await noor.send(f"/start {await add_victim(coordinator)}")
-    for _ in range(3):
-        await noor.tap("Verder")
+    noor = await victim_asked_to_take_part(world, coordinator)
     await noor.tap("Nee, ik kom liever niet")
     await noor.tap("Iemand in mijn plaats sturen")
     await noor.tap("Iemand toevoegen")
@@ -211,13 +217,7 @@ async def test_under_eigen_kracht_the_order_is_explained_not_asked(world: World)
     await coordinator.send("Sam nam de fiets van Noor mee.")
     await coordinator.tap("Nederlands")
     await coordinator.tap("✔ Versturen")
-    sam = world.person(OFFENDER, "Sam")
-    await offender_to_responsibility(sam, await add_offender(coordinator))
-    await offender_completes(sam)
-    noor = world.person(VICTIM, "Noor")
-    await noor.send(f"/start {await add_victim(coordinator)}")
-    for _ in range(3):
-        await noor.tap("Verder")
+    noor = await victim_asked_to_take_part(world, coordinator)
     explained = await answer_to_tap(noor, "Ja, ik wil meedoen")
     assert "de volgorde vast" in explained and "Ik vertel eerst" not in explained
     await noor.tap("Verder")
@@ -228,13 +228,7 @@ async def test_a_victim_who_needs_time_to_think_gets_one_gentle_word_a_week_late
         world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
     await open_case(coordinator)
-    sam = world.person(OFFENDER, "Sam")
-    await offender_to_responsibility(sam, await add_offender(coordinator))
-    await offender_completes(sam)
-    noor = world.person(VICTIM, "Noor")
-    await noor.send(f"/start {await add_victim(coordinator)}")
-    for _ in range(3):
-        await noor.tap("Verder")
+    noor = await victim_asked_to_take_part(world, coordinator)
     said = await answer_to_tap(noor, "Ik wil er eerst over nadenken")
     assert "geen haast" in said and "Over een week" in said
     assert "wil eerst nadenken" in await world.rendered("talk_thinking")

@@ -13,7 +13,7 @@ from bot.audit import record
 from bot.buttons import CaseTap, CaseVerb
 from bot.models import Case, FactsVersion, Invite, Party, Proposal, Talk
 from bot.notifications import owe
-from bot.talk_store import load
+from bot.talk_store import load, party_talk
 from bot.turn import Turn
 from bot.usecases import forms, gate, invites
 from bot.views.case_card import PartyLine, case_card
@@ -25,7 +25,6 @@ from bot.vocabulary import (
     AuditAction,
     Notice,
     Role,
-    TalkStatus,
     Variant,
 )
 
@@ -72,7 +71,7 @@ async def show_card(ctx: Turn, *, ref: int) -> None:
 
 
 async def _line(ctx: Turn, party: Party, names: dict[int | None, str]) -> PartyLine:
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     invited = (await ctx.session.exec(select(func.max(Invite.created_at)).where(
         Invite.party_id == party.id))).one()
     answers = talk.answers if talk else {}
@@ -87,17 +86,13 @@ async def _line(ctx: Turn, party: Party, names: dict[int | None, str]) -> PartyL
             FactsVersion.party_id == party.id))).one())
 
 
-async def _talk_of(ctx: Turn, party: Party) -> Talk | None:
-    return (await ctx.session.exec(select(Talk).where(
-        Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED).order_by(
-        col(Talk.id).desc()))).first()
 
 
 @allowed(ActorKind.COORDINATOR)
 async def show_answers(ctx: Turn, *, ref: int) -> None:
     """One party's answers, for the case's own coordinator only (audited)."""
     party, case = await own_party(ctx, ref)
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     record(ctx, AuditAction.ANSWERS_VIEWED, case_id=case.id, party_id=party.id)
     if talk is None:
         ctx.say("coordinator.no_answers_yet", name=party.name)
@@ -164,7 +159,7 @@ async def create_party(ctx: Turn, talk: Talk) -> None:
 async def nudge(ctx: Turn, *, ref: int) -> None:
     """The coordinator's own gentle reminder to a party whose talk is open."""
     party, _ = await own_party(ctx, ref)
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     if talk is None or talk.status not in OPEN_STATUSES or party.telegram_user_id is None:
         ctx.say("coordinator.nothing_to_nudge", name=party.name)
         return

@@ -11,9 +11,10 @@ from bot.access import allowed, own_party
 from bot.audit import record
 from bot.models import Case, Party, Talk
 from bot.notifications import owe
+from bot.talk_store import party_talk
 from bot.turn import Turn
 from bot.usecases import forms
-from bot.vocabulary import ActorKind, AuditAction, Notice, Role, TalkStatus
+from bot.vocabulary import ActorKind, AuditAction, Notice, Role
 
 
 async def is_open(session: AsyncSession, party: Party) -> bool:
@@ -35,9 +36,7 @@ async def waiting_victims(session: AsyncSession, case_id: int) -> list[Party]:
         col(Party.telegram_user_id).is_not(None)))
     waiting = []
     for victim in victims.all():
-        talk = await session.exec(select(Talk.id).where(
-            Talk.party_id == victim.id, col(Talk.status) != TalkStatus.ARCHIVED))
-        if talk.first() is None:
+        if await party_talk(session, victim.id) is None:
             waiting.append(victim)
     return waiting
 

@@ -14,7 +14,7 @@ from bot.engine import Show, begin
 from bot.models import Admin, Case, Coordinator, Invite, Outbox, Party, Talk
 from bot.notifications import tell_coordinator
 from bot.qr import qr_png
-from bot.talk_store import new_talk, talk_context
+from bot.talk_store import new_talk, party_talk, talk_context
 from bot.tokens import invite_link, new_token, token_hash
 from bot.turn import Outgoing, Turn
 from bot.usecases import forms, gate, talks
@@ -47,7 +47,7 @@ async def redeem(ctx: Turn, *, token: str) -> None:
             if party is None or case is None or party.telegram_user_id != user_id:
                 ctx.say("talk.none")
                 return
-            await _resume_or_begin(ctx, party, case, await _talk_of(ctx, party))
+            await _resume_or_begin(ctx, party, case, await party_talk(ctx.session, party.id))
             return
         if invite.kind != InviteKind.PARTY:  # a staff invite works once, for one account
             ctx.say("invite.used")
@@ -92,7 +92,7 @@ async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> Non
     session.add_all([invite, party])
     record(ctx, AuditAction.INVITE_REDEEMED, case_id=case.id, party_id=party.id)
     log.info("invite %s redeemed for party %s", invite.id, party.id)
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     if talk is None and not await gate.is_open(session, party):
         ctx.say("invite.held", coordinator=await _contact(ctx, case))
         await tell_coordinator(session, case, Notice.INVITE_HELD, party.id, ctx.now)
@@ -128,7 +128,7 @@ async def begin_waiting(ctx: Turn) -> bool:
     parties = (await ctx.session.exec(select(Party).where(
         Party.telegram_user_id == ctx.actor.user_id).order_by(col(Party.id).desc()))).all()
     for party in parties:
-        if await _talk_of(ctx, party) is None and ctx.app.flows.for_role(party.role):
+        if await party_talk(ctx.session, party.id) is None and ctx.app.flows.for_role(party.role):
             case = await ctx.session.get(Case, party.case_id)
             assert case is not None
             await _resume_or_begin(ctx, party, case, None)
@@ -206,7 +206,7 @@ async def revoke(ctx: Turn, *, ref: int) -> None:
 async def reissue(ctx: Turn, *, ref: int) -> None:
     """A new link; if the party's talk has begun, first say what will happen."""
     party, case = await own_party(ctx, ref)
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     if talk is None:
         await _revoke_open(ctx, party, all_links=True)
         await _unbind(ctx, party)
@@ -231,7 +231,7 @@ async def reissue_keep(ctx: Turn, *, ref: int) -> None:
 async def reissue_restart(ctx: Turn, *, ref: int) -> None:
     """Confirmed: an unfinished talk is set aside (kept, not shown) and begins anew."""
     party, _ = await own_party(ctx, ref)
-    talk = await _talk_of(ctx, party)
+    talk = await party_talk(ctx.session, party.id)
     if talk is not None and talk.status == TalkStatus.ENDED:
         ctx.say("coordinator.finished_talk_kept", name=party.name)
         await reissue_keep(ctx, ref=ref)
@@ -242,10 +242,6 @@ async def reissue_restart(ctx: Turn, *, ref: int) -> None:
     await reissue_keep(ctx, ref=ref)
 
 
-async def _talk_of(ctx: Turn, party: Party) -> Talk | None:
-    return (await ctx.session.exec(select(Talk).where(
-        Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED)
-        .order_by(col(Talk.id).desc()))).first()
 
 
 async def _unbind(ctx: Turn, party: Party) -> None:

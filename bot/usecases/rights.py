@@ -14,10 +14,10 @@ from bot.chat_copies import take_deletable
 from bot.lifecycle import erase_party_data
 from bot.models import Case, ParticipantNote, Party, Proposal, Talk
 from bot.notifications import tell_coordinator
-from bot.talk_store import load
+from bot.talk_store import load, party_talk
 from bot.turn import Outgoing, Turn
 from bot.views.mydata import Held, mydata_file, mydata_text
-from bot.vocabulary import ActorKind, AuditAction, Notice, TalkStatus
+from bot.vocabulary import ActorKind, AuditAction, Notice
 
 
 async def _held(ctx: Turn) -> list[Held]:
@@ -27,8 +27,7 @@ async def _held(ctx: Turn) -> list[Held]:
     for party in parties:
         case = await ctx.session.get(Case, party.case_id)
         assert case is not None
-        talk = (await ctx.session.exec(select(Talk).where(
-            Talk.party_id == party.id, col(Talk.status) != TalkStatus.ARCHIVED))).first()
+        talk = await party_talk(ctx.session, party.id)
         loaded = load(talk, ctx.app.flows) if talk else None
         proposals = (await ctx.session.exec(select(Proposal).where(
             Proposal.proposed_by_party_id == party.id))).all()

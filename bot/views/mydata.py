@@ -53,9 +53,7 @@ def mydata_file(held: list[Held]) -> bytes:
         data.append({
             "case": item.case.reference, "role": party.role, "name": party.name,
             "language": party.language, "facts_you_read": party.facts or item.case.facts,
-            "recorded": {k: getattr(party, k) for k in
-                         ("acknowledged", "wants_to_set_right", "facts_right", "willing",
-                          "instead", "speaks_first") if getattr(party, k)},
+            "recorded": party.recorded(),
             "answers": dict(item.state.answers) if item.state else {},
             "people_you_proposed": list(item.proposed),
             "messages_passed_to_the_coordinator": list(item.notes),
