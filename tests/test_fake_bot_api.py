@@ -48,6 +48,7 @@ from tests.fakes import (
     FakeBotAPI,
     FakeBotAPIServer,
     FakeRequest,
+    TelegramLimits,
     TelegramUser,
     deliver_to_application,
     queued_only,
@@ -581,3 +582,32 @@ async def test_deliver_can_surface_handler_crashes(api: FakeBotAPI) -> None:
         next(k for k in u if k != "update_id") for u in api.handle("getUpdates", {})[1]["result"]
     ]
     assert kinds == ["message", "my_chat_member", "my_chat_member", "message"]
+
+
+async def test_the_fake_enforces_telegrams_flood_limits_when_asked() -> None:
+    """A burst past one chat's allowance, or past the bot's 30 a second, draws 429s with a
+    wait; a chat that keeps to one a second, and other chats, are not affected."""
+    now = [0.0]
+    limits = TelegramLimits(clock=lambda: now[0])
+    api = FakeBotAPI(limits=limits)
+    for user in (7, 8):
+        api.register_user(user)
+    async with Bot(api.token, request=FakeRequest(api)) as bot:
+        for _ in range(3):  # a short burst is allowed
+            await bot.send_message(7, "ok")
+        with pytest.raises(RetryAfter) as raised:
+            await bot.send_message(7, "one too many")
+        assert raised.value.retry_after == timedelta(seconds=1)
+        await bot.send_message(8, "another chat is not held up")
+        now[0] += 1.0
+        await bot.send_message(7, "a second later it goes")
+        assert api.too_many == 1
+        for chat in range(1000, 1040):  # 40 chats at once: past the bot's own 30 a second
+            api.register_user(chat)
+        refused = 0
+        for chat in range(1000, 1040):
+            try:
+                await bot.send_message(chat, "hello")
+            except RetryAfter:
+                refused += 1
+        assert refused == 40 - (30 - 1)  # the send to chat 7 this second took one of 30

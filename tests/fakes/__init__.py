@@ -11,6 +11,7 @@ from tests.fakes.bot_api import (
     tiny_png,
 )
 from tests.fakes.http_server import FakeBotAPIServer
+from tests.fakes.limits import TelegramLimits
 from tests.fakes.request import FakeRequest
 from tests.fakes.users import TelegramUser, deliver_to_application, queued_only
 
@@ -23,6 +24,7 @@ __all__ = [
     "FakeRequest",
     "SentMessage",
     "StoredFile",
+    "TelegramLimits",
     "TelegramUser",
     "UserMessage",
     "deliver_to_application",

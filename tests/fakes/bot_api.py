@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.formatting import EntityParseError, find_bot_commands, render, utf16_len
+from tests.fakes.limits import TelegramLimits
 
 __all__ = [
     "API_PATH_RE",
@@ -455,8 +456,10 @@ class FakeBotAPI:
         bot_first_name: str = "Herstelbot",
         strict_chats: bool = True,
         clock: Callable[[], float] = time.time,
+        limits: TelegramLimits | None = None,
     ) -> None:
         self.token = token
+        self.limits = limits
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -578,6 +581,7 @@ class FakeBotAPI:
             fault = self._take_fault(name, decoded)
             if fault is not None:
                 raise fault
+            self._enforce_limits(name, decoded)
             handler = self._methods.get(name)
             if handler is None:
                 with self._cond:
@@ -678,6 +682,18 @@ class FakeBotAPI:
         if fault.method != method:
             return False
         return fault.chat_id is None or params.get("chat_id") == fault.chat_id
+
+    @property
+    def too_many(self) -> int:
+        """How many calls the enforced limits answered with 429."""
+        return self.limits.too_many if self.limits is not None else 0
+
+    def _enforce_limits(self, method: str, params: JSONDict) -> None:
+        if self.limits is None:
+            return
+        wait = self.limits.check(method, params.get("chat_id"))
+        if wait is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
 
     def _take_fault(self, method: str, params: JSONDict) -> ApiError | None:
         with self._cond:
