@@ -21,6 +21,7 @@ from bot.models import (
     Case,
     FactsVersion,
     Invite,
+    LanguageChoice,
     ParticipantNote,
     Party,
     Proposal,
@@ -59,6 +60,10 @@ async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -
     """One person's data goes; that there was someone in this role, and how their talk
     ended, stay."""
     party.name, party.facts, party.release_reason = ERASED, None, None
+    if party.telegram_user_id is not None:
+        choice = await session.get(LanguageChoice, party.telegram_user_id)
+        if choice is not None:
+            await session.delete(choice)
     party.telegram_user_id = None
     session.add(party)
     for talk in (await session.exec(select(Talk).where(Talk.party_id == party.id))).all():

@@ -42,14 +42,16 @@ from bot.language import pick_language
 from bot.lifecycle import plan_retention
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
-from bot.outbox import OutboxSender, markup, retry_seconds, send_text
+from bot.outbox import OutboxSender, markup, send_text
+from bot.pacing import ChatPacer, retry_seconds
 from bot.router import Router
 from bot.settings import Settings
 from bot.turn import App, Incoming, Outgoing, Response
+from bot.update_feed import FeedBot
+from bot.update_order import PerChatOrder
 from bot.vocabulary import ActorKind
 
 log = logging.getLogger(__name__)
-MAX_RETRY_WAIT = 30.0
 # Only what the bot handles: fewer updates, and none the library cannot parse.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
@@ -85,10 +87,13 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                   invite_valid=timedelta(days=settings.invite_valid_days))
         router = Router(db=db, app=app, clock=clock)
         sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
-                              clock=clock)
+                              clock=clock,
+                              lease=timedelta(seconds=settings.outbox_lease_seconds))
         scheduler = AsyncIOScheduler(timezone="UTC")
+        # A long flush is normal (a burst at Telegram's pace); a tick meanwhile only asks
+        # it to look once more, so two may run.
         scheduler.add_job(sender.flush, "interval", seconds=settings.outbox_interval_seconds,
-                          id="outbox", max_instances=1, coalesce=True)
+                          id="outbox", max_instances=2, coalesce=True)
         scheduler.add_job(plan_nudges, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
                           id="nudges", max_instances=1, coalesce=True)
@@ -111,16 +116,22 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         await services.sender.close()
         await services.db.dispose()
 
+    pacer = ChatPacer(per_second=settings.telegram_per_second,
+                      per_chat_per_second=settings.telegram_per_chat_per_second,
+                      per_chat_burst=settings.telegram_per_chat_burst)
+    feed = FeedBot(settings.bot_token, base_url=settings.api_base_url,
+                   base_file_url=settings.telegram_api_url.rstrip("/") + "/file/bot",
+                   request=request or HTTPXRequest(connect_timeout=10, read_timeout=20,
+                                                   connection_pool_size=64),
+                   get_updates_request=updates_request or HTTPXRequest(read_timeout=40),
+                   rate_limiter=pacer)
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
+        .bot(feed)
+        .concurrent_updates(PerChatOrder())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    builder = builder.request(request or HTTPXRequest(connect_timeout=10, read_timeout=20))
-    builder = builder.get_updates_request(updates_request or HTTPXRequest(read_timeout=40))
     application = builder.build()
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
@@ -219,6 +230,14 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await _on_update(update, context)
+    finally:  # handled, or failed for good (the error handler has it): Telegram may forget it
+        if isinstance(context.bot, FeedBot):
+            context.bot.done(update.update_id)
+
+
+async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data["services"]
     incoming = to_incoming(update, context.bot.username)
     query = update.callback_query
@@ -298,10 +317,9 @@ async def send_response(bot: Any, chat_id: int, response: Response) -> list[int]
 
 
 async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
-    """Sends one reply; waits out a 429 once, gives up quietly when the user blocked us.
-
-    The talk's state is already stored, so a reply that never arrives is shown again on /start.
-    """
+    """Sends one reply, paced to the chat (a 429 is waited out there, for this chat only);
+    gives up quietly when the user blocked us. The talk's state is already stored, so a
+    reply that never arrives is shown again on /start."""
     for attempt in range(2):
         try:
             if outgoing.document is not None:
@@ -316,11 +334,9 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
                 return [message.message_id]
             return await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
         except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            if attempt or seconds > MAX_RETRY_WAIT:
-                log.warning("reply to chat %s dropped after 429 (%.0f s)", chat_id, seconds)
-                return []
-            await asyncio.sleep(seconds)
+            log.warning("reply to chat %s dropped: Telegram asks to wait %.0f s", chat_id,
+                        retry_seconds(exc))
+            return []
         except Forbidden:
             log.info("chat %s blocked the bot; reply dropped", chat_id)
             return []

@@ -63,6 +63,9 @@ class World:
 
 async def make_world(db: Database, clock: ManualClock, **settings: Any) -> AsyncIterator[World]:
     api = FakeBotAPI()
+    # Pacing to Telegram's limits has tests of its own; here it would only add waiting.
+    settings.setdefault("telegram_per_chat_per_second", 1000.0)
+    settings.setdefault("telegram_per_second", 1000.0)
     config = Settings(bot_token=api.token,
                       database_url=db.engine.url.render_as_string(hide_password=False),
                       coordinator_ids=str(COORDINATOR_ID),
