@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     data_key_file: Path | None = None  # or a file with those lines
     invite_valid_days: int = Field(default=14, ge=1)
     retention_days: int = Field(default=365, ge=1)  # a closed case is erased after this
+    pdf_font_dir: Path | None = None  # the folder with DejaVuSans.ttf, if not the system's
     # Webhook mode instead of polling: Telegram posts updates to WEBHOOK_URL; each request
     # must carry WEBHOOK_SECRET in its secret-token header, or it is refused.
     webhook_url: str = ""

@@ -84,7 +84,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         db = await open_database(settings)  # waits while the database is unreachable
         await _register_staff(db, settings.coordinator_user_ids, settings.admin_user_ids, clock)
         app = App(flows=flows, catalog=catalog, bot_username=application.bot.username,
-                  invite_valid=timedelta(days=settings.invite_valid_days))
+                  invite_valid=timedelta(days=settings.invite_valid_days),
+                  pdf_font_dir=settings.pdf_font_dir)
         router = Router(db=db, app=app, clock=clock)
         sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
                               clock=clock,
