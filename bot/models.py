@@ -89,6 +89,7 @@ class Coordinator(SQLModel, table=True):
     # What participants are told when they should get in touch (set with /profiel).
     display_name: str | None = Field(default=None, sa_type=PersonalText)
     contact: str | None = Field(default=None, sa_type=PersonalText)
+    menu_digest: str | None = Field(default=None, max_length=16)  # the menu last set (menus.py)
     created_at: datetime = _utc()
 
 
@@ -99,6 +100,7 @@ class Admin(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
     language: str = Field(default="nl", max_length=5)
+    menu_digest: str | None = Field(default=None, max_length=16)
     created_at: datetime = _utc()
 
 

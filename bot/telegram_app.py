@@ -18,9 +18,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import select
 from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
     InputFile,
     Message,
     Update,
@@ -35,21 +32,21 @@ from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
-from bot.commands import menu_for
 from bot.db import Database
 from bot.flows import FlowRegistry, load_registry
 from bot.language import pick_language
 from bot.lifecycle import plan_retention
+from bot.menus import set_menus, set_staff_menu
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
 from bot.outbox import OutboxSender, markup, send_text
 from bot.pacing import ChatPacer, retry_seconds
 from bot.router import Router
+from bot.seen_updates import forget_old
 from bot.settings import Settings
 from bot.turn import App, Incoming, Outgoing, Response
 from bot.update_feed import FeedBot
 from bot.update_order import PerChatOrder
-from bot.vocabulary import ActorKind
 
 log = logging.getLogger(__name__)
 # Only what the bot handles: fewer updates, and none the library cannot parse.
@@ -103,9 +100,11 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         scheduler.add_job(plan_retention, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(days=settings.retention_days)],
                           id="retention", max_instances=1, coalesce=True)
+        scheduler.add_job(forget_old, "interval", hours=6, args=[db, clock],
+                          id="seen_updates", max_instances=1, coalesce=True)
         scheduler.start()
         application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
-        await _set_menus(application, db, catalog)
+        await set_menus(application.bot, db, catalog)
         sender.kick()  # whatever was owed when the bot last stopped
         log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
 
@@ -149,42 +148,6 @@ async def _register_staff(db: Database, coordinator_ids: list[int], admin_ids: l
                     model.telegram_user_id == user_id))).first()
                 if found is None:
                     session.add(model(telegram_user_id=user_id, created_at=clock()))
-
-
-async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db: Database,
-                     catalog: Catalog) -> None:
-    """The command menu in both languages; coordinators get their own menu in their chat."""
-    bot = application.bot
-    try:
-        for language in ("en", "nl"):
-            code = None if language == "en" else language
-            commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language))
-                        for c in menu_for(frozenset())]
-            await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
-                                      language_code=code)
-        async with db.transaction() as session:
-            staff: dict[int, tuple[set[ActorKind], str]] = {}
-            members = [(ActorKind.COORDINATOR, c.telegram_user_id, c.language)
-                       for c in (await session.exec(select(Coordinator))).all()]
-            members += [(ActorKind.ADMIN, a.telegram_user_id, a.language)
-                        for a in (await session.exec(select(Admin))).all()]
-            for kind, user_id, language in members:
-                staff.setdefault(user_id, (set(), language))[0].add(kind)
-    except TelegramError as exc:  # a menu is a comfort, not a reason to stop
-        log.warning("could not set the command menu: %s", type(exc).__name__)
-        return
-    for chat_id, (kinds, language) in list(staff.items())[:200]:
-        await set_staff_menu(bot, catalog, chat_id, frozenset(kinds), language)
-
-
-async def set_staff_menu(bot: Any, catalog: Catalog, chat_id: int, kinds: frozenset[ActorKind],
-                         language: str) -> None:
-    """A coordinator's or admin's own menu in their chat, from the command table."""
-    commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language)) for c in menu_for(kinds)]
-    try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    except TelegramError as exc:  # "chat not found" until they first write; set again then
-        log.info("no menu for staff chat %s yet: %s", chat_id, type(exc).__name__)
 
 
 # Characters that are never part of an answer: NUL and the other C0 controls (PostgreSQL
@@ -263,7 +226,7 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _quietly(context.bot.delete_messages(
             incoming.chat_id, response.delete_message_ids[start:start + 100]))
     if response.menu is not None:
-        await set_staff_menu(context.bot, services.catalog, incoming.chat_id,
+        await set_staff_menu(context.bot, services.db, services.catalog, incoming.chat_id,
                              response.menu_kinds, response.menu)
 
 
