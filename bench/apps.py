@@ -6,6 +6,8 @@ one COMMIT on the same database (the bot's engine: same driver, same settings) a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -58,10 +60,26 @@ async def running_bot(url: str, api: BenchFakeBotAPI, *, coordinators: list[int]
     try:
         yield application
     finally:
+        await quiesce(application)
         await application.stop()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def quiesce(application: AnyApplication, patience: float = 10.0) -> None:
+    """Before stopping: no new scheduler runs, and the outbox sender's flush in progress
+    finishes (the bot's post_shutdown does not wait for one; a flush cancelled mid-query
+    can hang the clean-up of an in-process event loop)."""
+    services: Services | None = application.bot_data.get("services")
+    if services is None:
+        return
+    services.scheduler.pause()
+    lock = getattr(services.sender, "_lock", None)  # the sender as built before issue 8
+    if isinstance(lock, asyncio.Lock):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(patience), lock:  # held by a flush in progress
+                pass
 
 
 def services_of(application: AnyApplication) -> Services:

@@ -258,12 +258,17 @@ def in_child(function: Callable[..., Any], timeout: float = 3600,
 
 
 def child_main(argv: list[str]) -> None:
+    """Prints the figures as soon as they are there, and leaves without tearing the event
+    loop down: a task the bot left behind (a flush cancelled at stop, holding a database
+    connection) can hang asyncio.run's clean-up, and the figures are measured already."""
     module, _, name = argv[0].partition(":")
     kwargs = json.loads(argv[1])
     function = getattr(importlib.import_module(module), name)
     result = function(**kwargs)
     if asyncio.iscoroutine(result):
-        result = asyncio.run(result)
+        result = asyncio.new_event_loop().run_until_complete(result)
     figures = dict(result)
     figures.setdefault("peak_rss_mb", peak_rss_mb())
     print(json.dumps(figures), flush=True)
+    sys.stderr.flush()
+    os._exit(0)

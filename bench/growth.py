@@ -119,7 +119,7 @@ async def measure(url: str, quick: bool, isolate: bool = True, **sizes: Any) -> 
 
     def answers() -> Figures:
         if isolate:
-            return in_child(measure_answers, url=url, **config)
+            return in_child(measure_answers, timeout=1800, url=url, **config)
         return asyncio.run(measure_answers(url, **config))
 
     await (await wiped(url)).dispose()
