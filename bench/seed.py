@@ -1,6 +1,7 @@
 """A database as it is after years of use, written fast: N cases (500 per coordinator), each
-with 8 parties, their invites (redeemed) and finished talks, the notices sent about them, a
-few audit entries and the updates they came with (de-duplication rows, spread over a year).
+with 8 parties, their invites (redeemed) and finished talks, the coordinator's finished forms
+(the new case, each party added), the notices sent about them, a few audit entries and the
+updates they came with (de-duplication rows, spread over a year).
 
 Rows go in with SQLAlchemy core `insert()` as executemany in big chunks, with explicit ids
 (PostgreSQL's sequences are moved past them afterwards). Personal columns hold one value
@@ -111,6 +112,20 @@ async def seed_cases(db: Database, cases: int) -> Figures:
          "status": "ended", "outcome": "completed", "seq": 30, "answers": answers,
          "progress": progress, "created_at": at, "last_activity_at": at, "ended_at": at}
         for p in range(cases * parties)))
+    forms = cases * (1 + parties)  # the coordinator's forms: the new case, each party added
+    first_form = cases * parties + 1
+
+    def form(f: int) -> dict[str, Any]:
+        case = f // (1 + parties)
+        flow = ("new_case", 1) if f % (1 + parties) == 0 else ("add_party", 3)
+        return {"id": first_form + f, "user_id": FIRST_COORDINATOR + case % coordinators,
+                "case_id": case + 1, "flow_id": flow[0], "flow_version": flow[1],
+                "step": "done", "status": "ended", "outcome": "completed", "seq": 8,
+                "answers": answers, "progress": progress, "created_at": at,
+                "last_activity_at": at - timedelta(days=400) + timedelta(seconds=f),
+                "ended_at": at}
+
+    written["talk"] += await _insert(db, Talk, (form(f) for f in range(forms)))
     written["outbox"] = await _insert(db, Outbox, (
         {"id": p + 1, "chat_id": FIRST_COORDINATOR + (p // parties) % coordinators,
          "kind": "talk_completed", "ref_id": p + 1, "status": "sent", "attempts": 1,
