@@ -1,143 +1,178 @@
-"""How fast a participant's answer is handled, end to end below Telegram.
+"""Section 1, answers: N participants walking their talks at once through the bot's real
+`Application` (in-process fake Bot API), beside the floor driven the same way: a bare
+`Application` storing each update with one INSERT + COMMIT and sending one reply.
 
-Prints figures; asserts nothing. Run: python bench/answers.py [--talks 200] [--database URL]
-(the database is wiped: use a scratch one). Measures:
-  - the pure engine: answers per second through `advance` (no storage);
-  - `Router.handle` per answer (one transaction, state stored, outbox rows): latency
-    percentiles and answers per second, for many talks in progress at once, one at a time.
+Each configuration runs in its own process (its peak memory is its own). Per configuration:
+  - saturation: every participant answers as soon as the last answer arrived (closed loop):
+    answers stored a second, reply latency p50/p99 (mostly queueing at saturation);
+  - paced: a Poisson stream of answers at a fixed rate from people who think between
+    answers, well below saturation: the latency a person feels (issue 8: p99 < 50 ms).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.apps import bot_concurrency, floor_rows, running_bot, running_floor
+from bench.common import (
+    BenchFakeBotAPI,
+    Figures,
+    count_rows,
+    cpu_seconds,
+    in_child,
+    kind_of,
+    peak_rss_mb,
+    ratio,
+    seed_talks,
+    table_of,
+    wiped,
+)
+from bench.report import Row
+from bench.walk import TALK, Person, Walk, script
+from bot.models import SeenUpdate
 
-from bot import encryption
-from bot.catalog import load_catalog
-from bot.clock import system_clock
-from bot.encryption import new_key_line, parse_keyring
-from bot.engine import Context, Press, Say, advance, begin
-from bot.models import Case, Coordinator, Invite, Party
-from bot.router import Router
-from bot.settings import ROOT
-from bot.tokens import new_token, token_hash
-from bot.turn import App, Incoming
-from tests.conftest import fresh_database
-
-ANSWERS = ["t:next", "t:next", "t:o0", "t:o0", "Ik nam de fiets mee.", "t:o0", "t:skip", "t:o0",
-           "Noor en haar ouders."]
-
-
-def engine_rate(rounds: int) -> float:
-    from bot.flows import load_registry
-
-    flow = load_registry(ROOT / "dialogs").latest("offender")
-    catalog = load_catalog(ROOT / "dialogs" / "messages.yaml")
-    ctx = Context("nl", "hergo", {"name": "Sam", "facts": "feiten", "conference": "HERGO"})
-    started = time.perf_counter()
-    count = 0
-    for _ in range(rounds):
-        result = begin(flow, ctx, catalog)
-        for answer in ANSWERS:
-            event = Press(result.state.seq, answer[2:]) if answer.startswith("t:") else Say(answer)
-            result = advance(flow, result.state, event, ctx, catalog)
-            count += 1
-    return count / (time.perf_counter() - started)
+COORDINATOR = 5_000_000
+FIRST_USER = 10_000_000
 
 
-async def conversation_figures(url: str, talks: int) -> tuple[list[float], float]:
-    from bot.flows import load_registry
+def plan(participants: int, quick: bool) -> dict[str, Any]:
+    """How much each participant does after /start: the whole talk for small N, fewer
+    answers for large N (about 5,000 updates; at least /start and one answer each)."""
+    answers = max(1, min(9, 5_000 // participants - 1))
+    if quick:
+        answers = min(answers, 1)
+    return {"participants": participants, "answers": answers, "paced_rate": 25.0,
+            "paced_seconds": 3.0 if quick else 12.0, "paced_people": 60 if quick else 300,
+            "warm": 3 if quick else 10}
 
-    encryption.install(parse_keyring(new_key_line()))  # sealed at rest, as in production
-    db = await fresh_database(url)
-    flows = load_registry(ROOT / "dialogs")
-    catalog = load_catalog(ROOT / "dialogs" / "messages.yaml")
-    router = Router(db=db, app=App(flows=flows, catalog=catalog, bot_username="bench_bot"),
-                    clock=system_clock)
-    now = system_clock()
-    tokens: list[str] = []
-    async with db.transaction() as session:
-        coordinator = Coordinator(telegram_user_id=1, created_at=now)
-        session.add(coordinator)
-        await session.flush()
-        case = Case(coordinator_id=coordinator.id or 0, reference="B-1", variant="hergo",
-                    facts="feiten", language="nl", timezone="Europe/Brussels", created_at=now)
-        session.add(case)
-        await session.flush()
-        for index in range(talks):
-            party = Party(case_id=case.id or 0, role="offender", name=f"P{index}",
-                          language="nl", created_at=now)
-            session.add(party)
-            await session.flush()
-            token = new_token()
-            tokens.append(token)
-            session.add(Invite(token_hash=token_hash(token), kind="party", party_id=party.id,
-                               created_at=now, expires_at=now.replace(year=now.year + 1)))
-    update_id = 0
-    seqs: dict[int, str] = {}
 
-    async def send(user: int, incoming: Incoming) -> None:
-        response = await router.handle(incoming)
-        for message in response.messages:
-            for row in message.buttons:
-                for _, data in row:
-                    if data.startswith("t:"):
-                        seqs[user] = ":".join(data.split(":")[:3])
+def _people(tokens: list[str], answers: int) -> list[Person]:
+    return [Person(FIRST_USER + i, script(token, answers))
+            for i, token in enumerate(tokens)]
 
-    for index, token in enumerate(tokens):  # every talk open and in progress at once
-        update_id += 1
-        await send(1000 + index, Incoming(update_id, 1000 + index, 1000 + index, "command",
-                                          command="start", text=token))
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for answer in ANSWERS:
-        for index in range(talks):
-            user = 1000 + index
-            update_id += 1
-            if answer.startswith("t:"):
-                incoming = Incoming(update_id, user, user, "callback",
-                                    callback_data=f"{seqs[user]}:{answer[2:]}")
-            else:
-                incoming = Incoming(update_id, user, user, "text", text=answer)
-            t0 = time.perf_counter()
-            await send(user, incoming)
-            latencies.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - started
-    async with db.transaction() as session:  # the answers really moved every talk on
-        from sqlmodel import func, select
 
-        from bot.models import Talk
-
-        arrived = (await session.exec(select(func.count()).select_from(Talk).where(
-            Talk.step == "questions_preview"))).one()
+async def bot_measure(url: str, participants: int, answers: int, paced_rate: float,
+                      paced_seconds: float, paced_people: int, warm: int) -> Figures:
+    """The bot: saturation over a fresh database, then the paced stream on opened talks."""
+    db = await wiped(url)
+    tokens = await seed_talks(db, participants, coordinator_user_id=COORDINATOR)
+    paced_tokens = await seed_talks(db, min(participants, paced_people),
+                                    coordinator_user_id=COORDINATOR, reference="B-2")
+    warm_tokens = await seed_talks(db, warm, coordinator_user_id=COORDINATOR, reference="B-3")
     await db.dispose()
-    if arrived != talks:
-        raise SystemExit(f"only {arrived} of {talks} talks reached the expected step")
-    return latencies, len(latencies) / elapsed
+    api = BenchFakeBotAPI(forget=True)
+    api.register_user(COORDINATOR)
+    figures: Figures = {}
+    async with running_bot(url, api, coordinators=[COORDINATOR]) as application:
+        people = _people(tokens, answers)
+        warmers = [Person(FIRST_USER + 200_000 + i, script(t, len(TALK)))
+                   for i, t in enumerate(warm_tokens)]
+        walk = Walk(application, api, [*people, *warmers], checked=True)
+        await walk.closed_loop(warmers)  # caches filled, code paths taken once: untimed
+        cpu = cpu_seconds()
+        figures.update(await walk.closed_loop(people))
+        figures["cpu_ms_per_update"] = round(
+            (cpu_seconds() - cpu) * 1000 / max(1, figures["updates"]), 2)
+        await _paced(walk, paced_tokens, paced_rate, paced_seconds, figures)
+    figures["stored"] = await count_rows(url, table_of(SeenUpdate))
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--talks", type=int, default=200)
-    parser.add_argument("--database", help="a scratch database URL (it is wiped)")
-    args = parser.parse_args()
-    print(f"engine (pure): {engine_rate(2000):,.0f} answers/s")
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.database or f"sqlite+aiosqlite:///{scratch}/bench.db"
-        latencies, rate = asyncio.run(conversation_figures(url, args.talks))
-    ordered = sorted(latencies)
-    p99 = ordered[int(len(ordered) * 0.99) - 1]
-    print(f"Router.handle on {url.split(':')[0]}, {args.talks} talks in progress, "
-          f"{len(latencies)} answers: {rate:,.0f} answers/s; latency ms "
-          f"p50 {statistics.median(latencies):.2f}, p99 {p99:.2f}, max {ordered[-1]:.2f}")
+async def _paced(walk: Walk, tokens: list[str], rate: float, seconds: float,
+                 figures: Figures) -> None:
+    """Opens `tokens`' talks (untimed), then the paced stream of answers."""
+    people = [Person(FIRST_USER + 100_000 + i, script(token, 0)) for i, token in
+              enumerate(tokens)]
+    walk.add(people)
+    await walk.closed_loop(people)  # everyone's talk open (untimed) ...
+    for person in people:  # ... then answers at a pace
+        person.steps, person.at = script(None, len(TALK)), 0
+    paced = await walk.paced(people, rate, seconds)
+    figures.update({f"paced_{key}": value for key, value in paced.items()})
 
 
-if __name__ == "__main__":
-    main()
+async def floor_measure(url: str, participants: int, answers: int, paced_rate: float,
+                        paced_seconds: float, paced_people: int, warm: int,
+                        concurrency: int) -> Figures:
+    db = await wiped(url)
+    await db.dispose()
+    api = BenchFakeBotAPI(forget=True)
+    tokens = [f"floor{i}" for i in range(participants)]
+    figures: Figures = {}
+    async with running_floor(url, api, concurrency) as application:
+        people = _people(tokens, answers)
+        warmers = [Person(FIRST_USER + 200_000 + i, script(f"w{i}", len(TALK)))
+                   for i in range(warm)]
+        walk = Walk(application, api, [*people, *warmers], checked=False)
+        await walk.closed_loop(warmers)
+        cpu = cpu_seconds()
+        figures.update(await walk.closed_loop(people))
+        figures["cpu_ms_per_update"] = round(
+            (cpu_seconds() - cpu) * 1000 / max(1, figures["updates"]), 2)
+        await _paced(walk, [f"p{i}" for i in range(min(participants, paced_people))],
+                     paced_rate, paced_seconds, figures)
+    figures["stored"] = await floor_rows(url)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
+
+
+def measure(url: str, participants: int, quick: bool, isolate: bool = True,
+            **overrides: Any) -> Figures:
+    """Bot and floor for one N, side by side; the bot's figures, the floor's, and ratios."""
+    config = {**plan(participants, quick), **overrides}
+    concurrency = bot_concurrency()
+    if isolate:
+        bot = in_child(bot_measure, url=url, **config)
+        floor = in_child(floor_measure, url=url, concurrency=concurrency, **config)
+    else:
+        bot = asyncio.run(bot_measure(url, **config))
+        floor = asyncio.run(floor_measure(url, concurrency=concurrency, **config))
+    return {
+        **config, "database": kind_of(url), "concurrent_updates": concurrency,
+        "bot": bot, "floor": floor,
+        "answers_per_second_ratio": ratio(bot["per_second"], floor["per_second"]),
+        "paced_p99_ratio": ratio(bot["paced_p99_ms"], floor["paced_p99_ms"]),
+    }
+
+
+def rows(result: Figures) -> list[Row]:
+    n, db = result["participants"], result["database"]
+    bot, floor = result["bot"], result["floor"]
+    what = (f"{n:,} talks at once, {db}, {result['answers']} answer(s) each after /start, "
+            f"closed loop; updates handled {result['concurrent_updates']} at a time")
+    return [
+        Row("answers", f"answers stored/s: {what}", bot["per_second"], floor["per_second"],
+            result["answers_per_second_ratio"]),
+        Row("answers", f"  reply latency p50 / p99 at saturation, {n:,} talks, {db}",
+            f"{bot['p50_ms']:.0f} / {bot['p99_ms']:.0f} ms",
+            f"{floor['p50_ms']:.0f} / {floor['p99_ms']:.0f} ms", None),
+        Row("answers", f"  CPU per update, {n:,} talks, {db}",
+            f"{bot['cpu_ms_per_update']} ms", f"{floor['cpu_ms_per_update']} ms", None),
+        Row("answers", f"  reply latency p50 / p99, paced {bot['paced_offered_per_second']:g}"
+            f" answers/s (Poisson) from {min(n, result['paced_people']):,} people, {db}",
+            f"{bot['paced_p50_ms']:.1f} / {bot['paced_p99_ms']:.1f} ms",
+            f"{floor['paced_p50_ms']:.1f} / {floor['paced_p99_ms']:.1f} ms",
+            result["paced_p99_ratio"]),
+        Row("answers", f"  peak memory (process, incl. the in-process fake), {n:,} talks",
+            f"{bot['peak_rss_mb']} MB", f"{floor['peak_rss_mb']} MB", None),
+    ]
+
+
+TINY = {"answers": 1, "paced_seconds": 0.5, "paced_people": 3, "warm": 1}
+
+
+def section(url: str, sizes: list[int], quick: bool, tiny: bool = False) -> tuple[
+        list[Figures], list[Row]]:
+    """`tiny`: the harness's own test (in process, a handful of people)."""
+    results, table = [], []
+    for participants in sizes:
+        started = time.perf_counter()
+        result = (measure(url, participants, True, False, **TINY) if tiny
+                  else measure(url, participants, quick))
+        result["wall_seconds"] = round(time.perf_counter() - started, 1)
+        results.append(result)
+        table += rows(result)
+    return results, table

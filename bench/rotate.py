@@ -1,8 +1,9 @@
 """How long `rotate-key` takes: N cases (each a case, an offender and a finished talk with
 answers) sealed with one key, then re-sealed with a new one.
 
-Prints figures; asserts nothing. Run: python bench/rotate.py [--cases 10000] [--database URL]
-(the database is wiped: use a scratch one).
+Prints figures; asserts nothing. Run: python -m bench.rotate [--cases 10000] [--database URL]
+(or python bench/rotate.py; the database is wiped: use a scratch one). Not part of
+`python -m bench`: it measures an operator's command, not the bot's answers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot import encryption
 from bot.encryption import new_key_line, parse_keyring
 from bot.keys import rotate
 from bot.models import Case, Coordinator, Party, Talk
+from bot.vocabulary import Role, TalkStatus, Variant
 from tests.conftest import fresh_database
 
 ANSWERS = {"voluntary": "yes", "facts_check": "yes", "own_account": "Ik nam de fiets mee.",
@@ -43,17 +45,17 @@ async def main(url: str, cases: int) -> None:
         await session.flush()
         for index in range(cases):
             case = Case(coordinator_id=coordinator.id or 0, reference=f"R-{index}",
-                        variant="hergo", facts="Op 3 maart nam Sam de fiets van Noor mee.",
+                        variant=Variant.HERGO, facts="Op 3 maart nam Sam de fiets van Noor mee.",
                         language="nl", timezone="Europe/Brussels", created_at=now)
             session.add(case)
             await session.flush()
-            party = Party(case_id=case.id or 0, role="offender", name=f"Sam {index}",
+            party = Party(case_id=case.id or 0, role=Role.OFFENDER, name=f"Sam {index}",
                           language="nl", created_at=now)
             session.add(party)
             await session.flush()
             session.add(Talk(user_id=1000 + index, party_id=party.id, case_id=case.id,
                              flow_id="offender", flow_version=2, step="completed",
-                             status="ended", answers=ANSWERS, progress={"path": []},
+                             status=TalkStatus.ENDED, answers=ANSWERS, progress={"path": []},
                              created_at=now, last_activity_at=now))
     await db.dispose()
     print(f"{cases} cases written and sealed in {time.perf_counter() - started:.1f} s")
