@@ -37,7 +37,7 @@ from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Outbox
 from bot.notifications import render
-from bot.pacing import AT_ONCE, retry_seconds
+from bot.pacing import BACKGROUND, retry_seconds
 from bot.usecases.reach import mark_unreachable
 from bot.vocabulary import OutboxStatus
 
@@ -58,14 +58,15 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
 async def send_text(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard, *,
                     patient: bool = True) -> list[int]:
     """Sends a text of any length; the buttons go under its last part. The message ids.
-    `patient=False`: a 429 comes back at once (the outbox waits in the database instead)."""
+    `patient=False` (the outbox): a 429 comes back at once (it waits in the database
+    instead), and replies to people go first."""
     parts = split_text(text)
     sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         message = await bot.send_message(chat_id, part,
                                          reply_markup=markup(buttons) if last else None,
-                                         rate_limit_args=None if patient else AT_ONCE)
+                                         rate_limit_args=None if patient else BACKGROUND)
         sent.append(message.message_id)
     return sent
 

@@ -3,7 +3,7 @@
 Telegram allows a bot about 30 messages a second, about one a second in one private chat
 (short bursts pass), and 20 a minute in a group. python-telegram-bot's `AIORateLimiter` does
 not pace private chats, so this limiter does: every send reserves the next free moment of its
-chat and of the bot (a GCRA schedule: fair, in call order, no polling), and waits only for
+chat and of the bot (a GCRA schedule: fair, in call order), and waits only for
 that. A busy chat waits for itself; other chats go on. A 429 that still comes (another
 instance, a stricter Telegram) moves that chat's schedule back by `retry_after` and the call
 is made again.
@@ -45,12 +45,12 @@ class _Schedule:
     burst: int
     next_at: float = 0.0  # the theoretical moment of the next send
 
-    def reserve(self, now: float) -> float:
-        """Reserves the earliest allowed moment; how long to wait for it."""
-        start = max(self.next_at, now)
-        allowed = start - (self.burst - 1) * self.interval
-        self.next_at = start + self.interval
-        return max(0.0, allowed - now)
+    def earliest(self, now: float) -> float:
+        """The earliest moment this limit allows one more message."""
+        return max(now, max(self.next_at, now) - (self.burst - 1) * self.interval)
+
+    def book(self, at: float) -> None:
+        self.next_at = max(self.next_at, at) + self.interval
 
     def hold(self, until: float) -> None:
         self.next_at = max(self.next_at, until)
@@ -58,12 +58,16 @@ class _Schedule:
 
 @dataclass(frozen=True)
 class Patience:
-    """How many 429s a call waits out before the caller hears of it (`rate_limit_args`)."""
+    """How a call is paced (`rate_limit_args`): how many 429s it waits out before the
+    caller hears of it, and whether it is background work that yields to replies."""
 
     retries: int
+    background: bool = False
 
 
-AT_ONCE = Patience(retries=0)  # the caller waits its own way (the outbox: in the database)
+# The outbox: it waits its own way after a 429 (in the database), and a person waiting for a
+# reply goes before it.
+BACKGROUND = Patience(retries=0, background=True)
 
 
 class ChatPacer(BaseRateLimiter[Patience]):
@@ -98,15 +102,24 @@ class ChatPacer(BaseRateLimiter[Patience]):
                 1 if group else self.per_chat_burst)
         return schedule
 
-    async def wait_turn(self, chat_id: int | None) -> None:
-        """Waits until this chat and the bot may send one more message."""
-        if chat_id is not None:
-            wait = self.chat_schedule(chat_id).reserve(self.clock())
-            if wait > 0:
-                await asyncio.sleep(wait)
-        wait = self._bot.reserve(self.clock())
-        if wait > 0:
-            await asyncio.sleep(wait)
+    async def wait_turn(self, chat_id: int | None, *, background: bool = False) -> None:
+        """Waits until this chat and the bot may send one more message. The moment is booked
+        in both schedules at once, so what a chat waited for is not squeezed together by the
+        bot's limit afterwards. Background sends book no more than the bot's next moment
+        ahead, so a reply to someone waiting goes within a message or two, however long the
+        outbox's queue."""
+        if background:
+            while (ahead := self._bot.next_at - self.clock()) > self._bot.interval:  # noqa: ASYNC110
+                await asyncio.sleep(ahead - self._bot.interval)
+        now = self.clock()
+        at = self._bot.earliest(now)
+        chat = self.chat_schedule(chat_id) if chat_id is not None else None
+        if chat is not None:
+            at = max(at, chat.earliest(now))
+            chat.book(at)
+        self._bot.book(at)
+        if at > now:
+            await asyncio.sleep(at - now)
 
     async def process_request(
         self,
@@ -121,7 +134,8 @@ class ChatPacer(BaseRateLimiter[Patience]):
         retries = self.max_retries if rate_limit_args is None else rate_limit_args.retries
         for attempt in range(retries + 1):
             if endpoint in SENDING:
-                await self.wait_turn(chat_id)
+                await self.wait_turn(chat_id, background=bool(
+                    rate_limit_args and rate_limit_args.background))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
