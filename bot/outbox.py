@@ -87,7 +87,6 @@ class OutboxSender:
         self.lease = lease
         self._lock = asyncio.Lock()
         self._again = False
-        self._progress = asyncio.Event()
         self._tasks: set[asyncio.Task[int]] = set()
 
     def kick(self) -> None:
@@ -126,7 +125,6 @@ class OutboxSender:
             if self.clock() - renewed > self.lease / 3:
                 renewed = self.clock()
                 await self._renew([i for q in queues.values() for i in q])
-            self._progress.clear()
             done, _ = await asyncio.wait(workers.values(), timeout=1.0,
                                          return_when=asyncio.FIRST_COMPLETED)
             for chat_id in [c for c, t in workers.items() if t in done]:
@@ -149,7 +147,6 @@ class OutboxSender:
                 outcome, went = Outcome.HOLD, 0
             sent += went
             queue.popleft()
-            self._progress.set()
             if outcome is Outcome.HOLD:
                 await self._release(list(queue))
                 queue.clear()
@@ -217,7 +214,8 @@ class OutboxSender:
                 return Outcome.NEXT, 0
             message = await render(session, row, self.catalog, self.flows)
             if message is None:
-                self._done(row, OutboxStatus.SENT, "nothing_to_say")
+                row.status, row.last_error, row.not_before = (OutboxStatus.SENT,
+                                                              "nothing_to_say", None)
                 session.add(row)
                 return Outcome.NEXT, 0
             chat_id, attempts = row.chat_id, row.attempts
@@ -264,10 +262,6 @@ class OutboxSender:
             session.add(row)
             if unreachable is not None:
                 await mark_unreachable(session, unreachable, now)
-
-    @staticmethod
-    def _done(row: Outbox, status: OutboxStatus, error: str | None) -> None:
-        row.status, row.last_error, row.not_before = status, error, None
 
     async def close(self) -> None:
         for task in list(self._tasks):
