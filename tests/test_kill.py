@@ -39,6 +39,7 @@ FIRST_COORDINATOR, FIRST_PERSON = 9000, 9100
 # matches and whose button is on the message.
 ANSWERS: list[tuple[str, str]] = [
     ("Dank je wel", "done"),
+    ("Dit gesprek is klaar", "done"),  # finished, and the thank-you was lost at a kill
     ("Bijna klaar", "tap:✔ Versturen"),
     ("iets nodig", "tap:Nee, niets"),
     ("Wanneer kun je", "say:dag {i}"),
