@@ -44,7 +44,7 @@ def plan(participants: int, quick: bool) -> dict[str, Any]:
     if quick:
         answers = min(answers, 1)
     return {"participants": participants, "answers": answers, "paced_rate": 25.0,
-            "paced_seconds": 3.0 if quick else 12.0, "paced_people": 60 if quick else 300,
+            "paced_seconds": 2.0 if quick else 12.0, "paced_people": 40 if quick else 300,
             "warm": 3 if quick else 10}
 
 

@@ -70,9 +70,9 @@ def messages(chats: int, per_chat: int, single: int) -> list[tuple[int, str]]:
 
 def deadline_for(count: int, single: int, quick: bool) -> float:
     """How long to wait for the bot: twice what the ceiling allows, and half a minute (a
-    quick run: the ceiling's time and 5 s). What has not arrived by then counts as lost."""
+    quick run: the ceiling's time and 3 s). What has not arrived by then counts as lost."""
     ceiling = max(count / 30, single)
-    return ceiling + 5 if quick else 2 * ceiling + 30
+    return ceiling + 3 if quick else 2 * ceiling + 30
 
 
 class Recorder:

@@ -42,7 +42,7 @@ WARM = 5
 
 def plan(quick: bool) -> dict[str, Any]:
     if quick:
-        return {"cases": 5_000, "participants": 50, "answers": 3, "messages": 20, "starts": 1}
+        return {"cases": 5_000, "participants": 30, "answers": 3, "messages": 10, "starts": 1}
     return {"cases": 100_000, "participants": 200, "answers": 5, "messages": 60, "starts": 3}
 
 
