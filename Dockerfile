@@ -71,8 +71,9 @@ FROM debian:bookworm-slim AS runtime
 ARG DEBIAN_FRONTEND=noninteractive
 # python3 must match the builder's (the venv links to /usr/bin/python3).
 # ca-certificates: system trust store (e.g. TLS to PostgreSQL). tzdata: zoneinfo.
+# fonts-dejavu-core: DejaVu Sans for the case export's PDF (names in any script).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends python3 ca-certificates tzdata fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 ARG APP_UID=10001

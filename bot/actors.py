@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.language import pick_language
-from bot.models import Admin, Coordinator, Party, Talk
+from bot.models import Admin, Coordinator, LanguageChoice, Party, Talk
 from bot.vocabulary import LIVE_STATUSES, ActorKind
 
 EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -50,10 +50,12 @@ async def resolve_actor(session: AsyncSession, user_id: int,
     kinds = {kind for kind, present in ((ActorKind.COORDINATOR, coordinator),
                                         (ActorKind.ADMIN, admin),
                                         (ActorKind.PARTICIPANT, party_language)) if present}
+    chosen = await session.get(LanguageChoice, user_id)
     language = pick_language(
         coordinator.language if coordinator else None,
         admin.language if admin else None,
         party_language,
+        chosen.language if chosen else None,
         language_code,
     )
     return Actor(user_id, frozenset(kinds), language, coordinator, admin)

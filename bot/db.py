@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +35,20 @@ def make_engine(url: str) -> AsyncEngine:
 
         @sa.event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # The driver's own transaction handling starts no transaction before a first
+            # write, so a savepoint would begin (and its release commit) one of its own: the
+            # mark that an update was seen was kept though the update's work was not. We
+            # begin every transaction ourselves (below), as SQLAlchemy advises for SQLite.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @sa.event.listens_for(engine.sync_engine, "begin")
+        def _begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the writer's lock from the start
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
@@ -61,10 +72,17 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(upgrade)
 
 
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("in_transaction", default=False)
+
+
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        # SQLite has one writer. Updates from several chats are handled at once, and a
+        # transaction that reads and then writes would meet SQLITE_BUSY at its first write
+        # if another wrote meanwhile; taking turns here costs nothing a single writer had.
+        self._turns = asyncio.Lock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,8 +91,17 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed together, or not at all."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        if self._turns is None or _IN_TRANSACTION.get():
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._turns:
+            token = _IN_TRANSACTION.set(True)
+            try:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            finally:
+                _IN_TRANSACTION.reset(token)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,5 +1,6 @@
-"""A case's data after the conference: what erasing it means, and the retention job that
-erases closed cases after the retention period, warning their coordinator a week before.
+"""A case's data after the conference: everything stored about it, gathered for its export;
+what erasing it means; and the retention job that erases closed cases after the retention
+period, warning their coordinator a week before.
 
 Erasing keeps the case's counts (its parties' roles and how each talk ended) and the audit
 trail; every name, fact, answer, proposal and note goes.
@@ -8,8 +9,8 @@ trail; every name, fact, answer, proposal and note goes.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +22,7 @@ from bot.models import (
     Case,
     FactsVersion,
     Invite,
+    LanguageChoice,
     ParticipantNote,
     Party,
     Proposal,
@@ -59,6 +61,10 @@ async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -
     """One person's data goes; that there was someone in this role, and how their talk
     ended, stay."""
     party.name, party.facts, party.release_reason = ERASED, None, None
+    if party.telegram_user_id is not None:
+        choice = await session.get(LanguageChoice, party.telegram_user_id)
+        if choice is not None:
+            await session.delete(choice)
     party.telegram_user_id = None
     session.add(party)
     for talk in (await session.exec(select(Talk).where(Talk.party_id == party.id))).all():
@@ -77,24 +83,46 @@ async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -
         session.add(invite)
 
 
-async def case_export(session: AsyncSession, case: Case) -> bytes:
-    """Everything stored about a case, for its coordinator (JSON)."""
-    parties: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class PartyRecord:
+    party: Party
+    talk: Talk | None  # the newest, as stored
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything stored about a case, gathered once for its exports (JSON and PDF)."""
+
+    case: Case
+    parties: list[PartyRecord]
+    proposals: list[Proposal]
+
+
+async def gather_case(session: AsyncSession, case: Case) -> CaseRecord:
+    parties: list[PartyRecord] = []
     for party in (await session.exec(select(Party).where(
             Party.case_id == case.id).order_by(col(Party.id)))).all():
         talk = (await session.exec(select(Talk).where(Talk.party_id == party.id)
                                    .order_by(col(Talk.id).desc()))).first()
-        parties.append({
-            "id": party.id, "role": party.role, "name": party.name, "language": party.language,
-            "supports": party.supports_party_id, "facts": party.facts,
-            "recorded": party.recorded(),
-            "talk": {"status": talk.status, "outcome": talk.outcome,
-                     "answers": talk.answers} if talk else None,
-        })
+        parties.append(PartyRecord(party, talk))
+    proposals = (await session.exec(select(Proposal).where(
+        Proposal.case_id == case.id).order_by(col(Proposal.id)))).all()
+    return CaseRecord(case, parties, list(proposals))
+
+
+def case_json(record: CaseRecord) -> bytes:
+    """The case as data, for its coordinator (JSON)."""
+    case = record.case
+    parties = [{
+        "id": party.id, "role": party.role, "name": party.name, "language": party.language,
+        "supports": party.supports_party_id, "facts": party.facts,
+        "recorded": party.recorded(),
+        "talk": {"status": talk.status, "outcome": talk.outcome,
+                 "answers": talk.answers} if talk else None,
+    } for party, talk in ((p.party, p.talk) for p in record.parties)]
     proposals = [{"name": p.name, "relation": p.relation, "role": p.role,
                   "invited": p.party_id is not None, "declined": p.declined_at is not None}
-                 for p in (await session.exec(select(Proposal).where(
-                     Proposal.case_id == case.id))).all()]
+                 for p in record.proposals]
     data = {"reference": case.reference, "method": case.variant, "facts": case.facts,
             "created": case.created_at.isoformat(),
             "closed": case.closed_at.isoformat() if case.closed_at else None,

@@ -89,6 +89,7 @@ class Coordinator(SQLModel, table=True):
     # What participants are told when they should get in touch (set with /profiel).
     display_name: str | None = Field(default=None, sa_type=PersonalText)
     contact: str | None = Field(default=None, sa_type=PersonalText)
+    menu_digest: str | None = Field(default=None, max_length=16)  # the menu last set (menus.py)
     created_at: datetime = _utc()
 
 
@@ -99,6 +100,7 @@ class Admin(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
     language: str = Field(default="nl", max_length=5)
+    menu_digest: str | None = Field(default=None, max_length=16)
     created_at: datetime = _utc()
 
 
@@ -209,7 +211,8 @@ class Outbox(SQLModel, table=True):
     Rows carry ids, never personal text: the message is rendered from the database when sent.
     """
 
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "due_at"),
+                      sa.Index("ix_outbox_chat", "chat_id", "status", "due_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=sa.BigInteger)
@@ -218,7 +221,8 @@ class Outbox(SQLModel, table=True):
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(12))
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=120)
-    due_at: datetime = _utc()
+    due_at: datetime = _utc()  # also the order of a chat's rows
+    not_before: datetime | None = _utc(default=None)  # a wait Telegram asked for, or a lease
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
 
@@ -265,6 +269,17 @@ class AuditEntry(SQLModel, table=True):
     case_id: int | None = Field(default=None, index=True)  # no foreign key: outlives erasure
     party_id: int | None = None
     allowed: bool = True
+
+
+class LanguageChoice(SQLModel, table=True):
+    """The language a person picked with /taal, kept even before they belong to a case (a
+    stranger who opens an invite later keeps it). An account id and a language, no more."""
+
+    telegram_user_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    )
+    language: str = Field(max_length=8)
+    chosen_at: datetime = _utc()
 
 
 class SeenUpdate(SQLModel, table=True):

@@ -1,19 +1,33 @@
-"""Delivers what the outbox holds, within Telegram's limits, without losing or repeating it.
+"""Delivers what the outbox holds, as fast as Telegram allows, without losing or repeating it.
 
-Each row is claimed inside its own transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
-bot instances never take the same row; SQLite has a single writer), sent, and marked in the
-same transaction. A failure leaves the row pending for a later try, with a growing pause.
+Rows are claimed in short transactions (a lease: status `sending` until `not_before`), sent
+outside any transaction (the shared `ChatPacer` keeps every send within Telegram's limits),
+and marked one by one as they go out. Chats are served side by side, each chat's rows in
+their order (`due_at`, then `id`); a chat that must wait (a 429, a timeout) waits alone, and
+its later rows wait behind it. A 429 is Telegram asking to wait, never a failed attempt.
+
+Two instances on one PostgreSQL database never claim the same row (the claim is one
+conditional UPDATE). A bot killed mid-send leaves its claimed rows to come back when their
+lease ends: at least once. Only a row whose send had already reached Telegram when the
+process died can go out twice, and the sender marks each row the moment it is sent to keep
+that window small.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from collections import deque
+from datetime import timedelta
+from enum import Enum, auto
+from typing import Any
 
-from sqlmodel import col, select
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
 from bot.buttons import Keyboard
 from bot.catalog import Catalog
@@ -23,18 +37,15 @@ from bot.db import Database
 from bot.flows import FlowRegistry
 from bot.models import Outbox
 from bot.notifications import render
+from bot.pacing import AT_ONCE, retry_seconds
 from bot.usecases.reach import mark_unreachable
 from bot.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
-SEND_GAP_SECONDS = 1 / 25  # stays under Telegram's ~30 messages a second
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asked us to wait (a timedelta from PTB 22.2 on, seconds before)."""
-    wait = exc.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+MAX_ATTEMPTS = 10  # failures that are not Telegram asking to wait
+WINDOW = 120  # rows claimed and not yet sent: about four seconds of Telegram's ceiling
+PER_CHAT = 10  # rows of one chat claimed at once (one chat gets about one a second)
+OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -44,28 +55,38 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
                                   for label, data in row] for row in buttons])
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, buttons: Keyboard) -> list[int]:
-    """Sends a text of any length; the buttons go under its last part. The message ids."""
+async def send_text(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard, *,
+                    patient: bool = True) -> list[int]:
+    """Sends a text of any length; the buttons go under its last part. The message ids.
+    `patient=False`: a 429 comes back at once (the outbox waits in the database instead)."""
     parts = split_text(text)
     sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         message = await bot.send_message(chat_id, part,
-                                         reply_markup=markup(buttons) if last else None)
+                                         reply_markup=markup(buttons) if last else None,
+                                         rate_limit_args=None if patient else AT_ONCE)
         sent.append(message.message_id)
     return sent
 
 
+class Outcome(Enum):
+    NEXT = auto()  # this row is done (sent, or failed for good): the chat's next one may go
+    HOLD = auto()  # this chat must wait: its later rows wait behind this one
+
+
 class OutboxSender:
-    def __init__(self, *, db: Database, bot: Bot, catalog: Catalog, flows: FlowRegistry,
-                 clock: Clock, batch: int = 25) -> None:
+    def __init__(self, *, db: Database, bot: ExtBot[Any], catalog: Catalog, flows: FlowRegistry,
+                 clock: Clock, lease: timedelta = timedelta(seconds=60)) -> None:
         self.db = db
         self.bot = bot
         self.catalog = catalog
         self.flows = flows
         self.clock = clock
-        self.batch = batch
+        self.lease = lease
         self._lock = asyncio.Lock()
+        self._again = False
+        self._progress = asyncio.Event()
         self._tasks: set[asyncio.Task[int]] = set()
 
     def kick(self) -> None:
@@ -75,73 +96,177 @@ class OutboxSender:
         task.add_done_callback(self._tasks.discard)
 
     async def flush(self) -> int:
+        """Sends everything due; the number of messages that went out."""
         if self._lock.locked():
+            self._again = True  # the running flush looks once more before it ends
             return 0
         async with self._lock:
             sent = 0
-            for _ in range(self.batch):
-                outcome = await self._send_one()
-                if outcome is None:
-                    break
-                sent += outcome
-                await asyncio.sleep(SEND_GAP_SECONDS)
-            return sent
+            while True:
+                self._again = False
+                sent += await self._drain()
+                if not self._again:
+                    return sent
 
-    async def _send_one(self) -> int | None:
-        """1 if a row went out, 0 if one was tried, None if nothing is due (or we must wait)."""
+    async def _drain(self) -> int:
+        queues: dict[int, deque[int]] = {}
+        workers: dict[int, asyncio.Task[int]] = {}
+        sent, renewed = 0, self.clock()
+        while True:
+            queued = sum(len(q) for q in queues.values())
+            if not workers or queued <= WINDOW // 2:
+                for row_id, chat_id in await self._claim(WINDOW - queued):
+                    queues.setdefault(chat_id, deque()).append(row_id)
+                    if chat_id not in workers:
+                        workers[chat_id] = asyncio.create_task(
+                            self._serve(chat_id, queues[chat_id]))
+            if not workers:
+                return sent
+            if self.clock() - renewed > self.lease / 3:
+                renewed = self.clock()
+                await self._renew([i for q in queues.values() for i in q])
+            self._progress.clear()
+            done, _ = await asyncio.wait(workers.values(), timeout=1.0,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for chat_id in [c for c, t in workers.items() if t in done]:
+                sent += workers.pop(chat_id).result()
+                if not queues[chat_id]:
+                    del queues[chat_id]
+                else:  # rows claimed while it finished: serve them too
+                    workers[chat_id] = asyncio.create_task(
+                        self._serve(chat_id, queues[chat_id]))
+
+    async def _serve(self, chat_id: int, queue: deque[int]) -> int:
+        """One chat's rows, in order; stops at the first that must wait."""
+        sent = 0
+        while queue:
+            row_id = queue[0]
+            try:
+                outcome, went = await self._deliver(row_id)
+            except Exception:
+                log.exception("outbox %s: delivery failed", row_id)
+                outcome, went = Outcome.HOLD, 0
+            sent += went
+            queue.popleft()
+            self._progress.set()
+            if outcome is Outcome.HOLD:
+                await self._release(list(queue))
+                queue.clear()
+        return sent
+
+    async def _claim(self, room: int) -> list[tuple[int, int]]:
+        """Takes due rows for sending: at most `PER_CHAT` of a chat, none of a chat whose
+        earlier row waits. (row id, chat id) in sending order."""
+        if room <= 0:
+            return []
         now = self.clock()
+        earlier = aliased(Outbox)
+        waiting_before = sa.exists().where(
+            col(earlier.chat_id) == col(Outbox.chat_id), col(earlier.status).in_(OPEN),
+            col(earlier.not_before) > now,
+            sa.or_(col(earlier.due_at) < col(Outbox.due_at),
+                   sa.and_(col(earlier.due_at) == col(Outbox.due_at),
+                           col(earlier.id) < col(Outbox.id))))
+        place = sa.func.row_number().over(partition_by=col(Outbox.chat_id),
+                                          order_by=(col(Outbox.due_at), col(Outbox.id)))
+        due = (sa.select(col(Outbox.id).label("id"), place.label("place"),
+                         col(Outbox.due_at).label("due_at"))
+               .where(col(Outbox.status).in_(OPEN), col(Outbox.due_at) <= now,
+                      sa.or_(col(Outbox.not_before).is_(None), col(Outbox.not_before) <= now),
+                      ~waiting_before)
+               .subquery())
+        chosen = (sa.select(due.c.id).where(due.c.place <= PER_CHAT)
+                  .order_by(due.c.due_at, due.c.id).limit(room))
         async with self.db.transaction() as session:
-            row = (await session.exec(
-                select(Outbox)
-                .where(Outbox.status == OutboxStatus.PENDING, col(Outbox.due_at) <= now)
-                .order_by(col(Outbox.due_at), col(Outbox.id))
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )).first()
-            if row is None:
-                return None
+            ids = list((await session.exec(chosen)).scalars())  # type: ignore[call-overload]
+            if not ids:
+                return []
+            claimed = (await session.exec(
+                sa.update(Outbox)
+                .where(col(Outbox.id).in_(ids), col(Outbox.status).in_(OPEN),
+                       sa.or_(col(Outbox.not_before).is_(None),
+                              col(Outbox.not_before) <= now))
+                .values(status=OutboxStatus.SENDING, not_before=now + self.lease)
+                .returning(col(Outbox.id), col(Outbox.chat_id)))).all()
+        order = {row_id: index for index, row_id in enumerate(ids)}
+        return sorted(((r[0], r[1]) for r in claimed), key=lambda r: order[r[0]])
+
+    async def _renew(self, ids: list[int]) -> None:
+        """Rows still queued here keep their claim (another instance would send them)."""
+        if ids:
+            async with self.db.transaction() as session:
+                await session.exec(sa.update(Outbox)
+                                   .where(col(Outbox.id).in_(ids),
+                                          col(Outbox.status) == OutboxStatus.SENDING)
+                                   .values(not_before=self.clock() + self.lease))
+
+    async def _release(self, ids: list[int]) -> None:
+        """Claimed rows handed back unsent: they wait behind the row that must wait."""
+        if ids:
+            async with self.db.transaction() as session:
+                await session.exec(sa.update(Outbox)
+                                   .where(col(Outbox.id).in_(ids),
+                                          col(Outbox.status) == OutboxStatus.SENDING)
+                                   .values(status=OutboxStatus.PENDING, not_before=None))
+
+    async def _deliver(self, row_id: int) -> tuple[Outcome, int]:
+        async with self.db.transaction() as session:
+            row = await session.get(Outbox, row_id)
+            if row is None or row.status != OutboxStatus.SENDING:
+                return Outcome.NEXT, 0
             message = await render(session, row, self.catalog, self.flows)
             if message is None:
-                row.status, row.last_error = OutboxStatus.SENT, "nothing_to_say"
+                self._done(row, OutboxStatus.SENT, "nothing_to_say")
                 session.add(row)
-                return 0
-            try:
-                await send_text(self.bot, row.chat_id, message.text, message.buttons)
-            except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                self._retry(row, now, seconds, "retry_after")
-                session.add(row)
-                log.warning("outbox %s: Telegram asks to wait %.0f s", row.id, seconds)
-                return None
-            except Forbidden:
-                row.status, row.last_error = OutboxStatus.FAILED, "forbidden"
-                row.attempts += 1
-                session.add(row)
-                await mark_unreachable(session, row.chat_id, now)
-                log.warning("outbox %s: the recipient blocked the bot", row.id)
-                return 0
-            except BadRequest as exc:
-                row.status, row.attempts = OutboxStatus.FAILED, row.attempts + 1
-                row.last_error = f"bad_request: {type(exc).__name__}"
-                session.add(row)
-                log.error("outbox %s: Telegram refused the message", row.id)
-                return 0
-            except (TimedOut, NetworkError) as exc:
-                self._retry(row, now, min(3600.0, 5.0 * 2 ** row.attempts), type(exc).__name__)
-                session.add(row)
-                log.warning("outbox %s: %s, will try again", row.id, type(exc).__name__)
-                return 0
-            row.status, row.sent_at, row.attempts = OutboxStatus.SENT, now, row.attempts + 1
+                return Outcome.NEXT, 0
+            chat_id, attempts = row.chat_id, row.attempts
+        try:
+            await send_text(self.bot, chat_id, message.text, message.buttons, patient=False)
+        except RetryAfter as exc:
+            seconds = retry_seconds(exc)
+            log.warning("outbox %s: Telegram asks to wait %.0f s", row_id, seconds)
+            await self._settle(row_id, OutboxStatus.PENDING, "retry_after", wait=seconds)
+            return Outcome.HOLD, 0
+        except Forbidden:
+            log.warning("outbox %s: the recipient blocked the bot", row_id)
+            await self._settle(row_id, OutboxStatus.FAILED, "forbidden", attempt=True,
+                               unreachable=chat_id)
+            return Outcome.NEXT, 0
+        except BadRequest as exc:
+            log.error("outbox %s: Telegram refused the message", row_id)
+            await self._settle(row_id, OutboxStatus.FAILED, f"bad_request: {type(exc).__name__}",
+                               attempt=True)
+            return Outcome.NEXT, 0
+        except NetworkError as exc:  # a timeout or a 5xx: try again later, with a growing pause
+            log.warning("outbox %s: %s, will try again", row_id, type(exc).__name__)
+            last = attempts + 1 >= MAX_ATTEMPTS
+            await self._settle(row_id, OutboxStatus.FAILED if last else OutboxStatus.PENDING,
+                               type(exc).__name__, attempt=True,
+                               wait=min(3600.0, 5.0 * 2 ** attempts))
+            return Outcome.HOLD, 0
+        await self._settle(row_id, OutboxStatus.SENT, None, attempt=True)
+        return Outcome.NEXT, 1
+
+    async def _settle(self, row_id: int, status: OutboxStatus, error: str | None, *,
+                      attempt: bool = False, wait: float = 0.0,
+                      unreachable: int | None = None) -> None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            row = await session.get(Outbox, row_id)
+            if row is None:
+                return
+            row.status, row.last_error = status, error
+            row.attempts += 1 if attempt else 0
+            row.not_before = now + timedelta(seconds=wait) if wait else None
+            if status is OutboxStatus.SENT:
+                row.sent_at = now
             session.add(row)
-            return 1
+            if unreachable is not None:
+                await mark_unreachable(session, unreachable, now)
 
     @staticmethod
-    def _retry(row: Outbox, now: datetime, seconds: float, reason: str) -> None:
-        row.attempts += 1
-        row.last_error = reason
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = OutboxStatus.FAILED
-        row.due_at = now + timedelta(seconds=seconds)
+    def _done(row: Outbox, status: OutboxStatus, error: str | None) -> None:
+        row.status, row.last_error, row.not_before = status, error, None
 
     async def close(self) -> None:
         for task in list(self._tasks):

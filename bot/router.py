@@ -10,9 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from bot import buttons
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
@@ -31,7 +28,8 @@ from bot.buttons import (
 from bot.clock import Clock
 from bot.commands import find
 from bot.db import Database
-from bot.models import Outbox, SeenUpdate
+from bot.models import Outbox
+from bot.seen_updates import first_time
 from bot.turn import App, Incoming, Response, Turn
 from bot.usecases import (
     admin,
@@ -74,7 +72,7 @@ class Router:
 
     async def handle(self, incoming: Incoming) -> Response:
         async with self.db.transaction() as session:
-            if not await self._first_time(session, incoming.update_id):
+            if not await first_time(session, incoming.update_id, self.clock()):
                 log.info("update %s seen before; skipped", incoming.update_id)
                 return Response()
             actor = await resolve_actor(session, incoming.user_id, incoming.language_code)
@@ -111,17 +109,6 @@ class Router:
         if incoming.kind in ("blocked", "unblocked"):
             return reach.blocked if incoming.kind == "blocked" else reach.unblocked, {}
         return people.answer, {}
-
-    async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
-        if await session.get(SeenUpdate, update_id) is not None:
-            return False
-        try:
-            async with session.begin_nested():  # a savepoint: a clash leaves the rest usable
-                session.add(SeenUpdate(update_id=update_id, seen_at=self.clock()))
-        except IntegrityError:  # another instance took it a moment ago
-            return False
-        return True
-
 
 async def _refused(ctx: Turn) -> None:
     """Undecodable button data: declared for no one, so the router refuses it."""

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     data_key_file: Path | None = None  # or a file with those lines
     invite_valid_days: int = Field(default=14, ge=1)
     retention_days: int = Field(default=365, ge=1)  # a closed case is erased after this
+    pdf_font_dir: Path | None = None  # the folder with DejaVuSans.ttf, if not the system's
     # Webhook mode instead of polling: Telegram posts updates to WEBHOOK_URL; each request
     # must carry WEBHOOK_SECRET in its secret-token header, or it is refused.
     webhook_url: str = ""
@@ -54,6 +55,12 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     nudge_after_hours: float = 24.0
     outbox_interval_seconds: float = 2.0
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)  # a dead sender's rows come back
+    # Telegram's limits, kept below: the bot's messages a second, and one chat's (with a
+    # short burst allowed).
+    telegram_per_second: float = Field(default=29.0, gt=0)
+    telegram_per_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_per_chat_burst: int = Field(default=3, ge=1)
     nudge_scan_minutes: float = 10.0
     log_level: str = "INFO"
     # Telegram or the database unreachable at start: wait first, doubling up to max, and give

@@ -38,6 +38,8 @@ LIBRARY_LEVELS: dict[str, int] = {
     "aiosqlite": logging.WARNING,
     "asyncpg": logging.WARNING,
     "alembic": logging.INFO,
+    "fontTools": logging.WARNING,  # a dozen lines per PDF made otherwise
+    "fpdf": logging.WARNING,
 }
 REDACTED = "[secret]"
 CONFLICT_REPORTED = "startup.conflict_reported"

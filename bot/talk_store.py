@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.catalog import Catalog
 from bot.engine import Context, Result, TalkState, migrate
@@ -85,20 +86,23 @@ async def party_talk(session: AsyncSession, party_id: int | None) -> Talk | None
     return rows.first()
 
 
+def _talks_of(user_id: int) -> SelectOfScalar[Talk]:
+    return (select(Talk).where(Talk.user_id == user_id, col(Talk.status) != TalkStatus.ARCHIVED)
+            .order_by(col(Talk.last_activity_at).desc(), col(Talk.id).desc()))
+
+
 async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
     """This account's talks and forms, the one it spoke in last first (archived ones not)."""
-    rows = await session.exec(
-        select(Talk).where(Talk.user_id == user_id, col(Talk.status) != TalkStatus.ARCHIVED)
-        .order_by(col(Talk.last_activity_at).desc(), col(Talk.id).desc())
-    )
-    return list(rows.all())
+    return list((await session.exec(_talks_of(user_id))).all())
 
 
 async def focused_talk(session: AsyncSession, user_id: int) -> Talk | None:
     """The talk a message from this account belongs to: the one it spoke in last that is
-    still open, else the last one at all (so an ended talk can say it has ended)."""
-    talks = await talks_of(session, user_id)
-    return next((t for t in talks if t.status in LIVE_STATUSES), talks[0] if talks else None)
+    still open, else the last one at all (so an ended talk can say it has ended). One row is
+    read (and opened), however many forms a coordinator has filled in."""
+    live = _talks_of(user_id).where(col(Talk.status).in_(LIVE_STATUSES)).limit(1)
+    return ((await session.exec(live)).first()
+            or (await session.exec(_talks_of(user_id).limit(1))).first())
 
 
 def context_for(catalog: Catalog, language: str, case: Case | None, party: Party | None,

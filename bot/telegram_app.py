@@ -18,9 +18,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import select
 from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
     InputFile,
     Message,
     Update,
@@ -35,21 +32,23 @@ from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
-from bot.commands import menu_for
 from bot.db import Database
 from bot.flows import FlowRegistry, load_registry
 from bot.language import pick_language
 from bot.lifecycle import plan_retention
+from bot.menus import set_menus, set_staff_menu
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
-from bot.outbox import OutboxSender, markup, retry_seconds, send_text
+from bot.outbox import OutboxSender, markup, send_text
+from bot.pacing import ChatPacer, retry_seconds
 from bot.router import Router
+from bot.seen_updates import forget_old
 from bot.settings import Settings
 from bot.turn import App, Incoming, Outgoing, Response
-from bot.vocabulary import ActorKind
+from bot.update_feed import FeedBot
+from bot.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
-MAX_RETRY_WAIT = 30.0
 # Only what the bot handles: fewer updates, and none the library cannot parse.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
@@ -82,13 +81,17 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         db = await open_database(settings)  # waits while the database is unreachable
         await _register_staff(db, settings.coordinator_user_ids, settings.admin_user_ids, clock)
         app = App(flows=flows, catalog=catalog, bot_username=application.bot.username,
-                  invite_valid=timedelta(days=settings.invite_valid_days))
+                  invite_valid=timedelta(days=settings.invite_valid_days),
+                  pdf_font_dir=settings.pdf_font_dir)
         router = Router(db=db, app=app, clock=clock)
         sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
-                              clock=clock)
+                              clock=clock,
+                              lease=timedelta(seconds=settings.outbox_lease_seconds))
         scheduler = AsyncIOScheduler(timezone="UTC")
+        # A long flush is normal (a burst at Telegram's pace); a tick meanwhile only asks
+        # it to look once more, so two may run.
         scheduler.add_job(sender.flush, "interval", seconds=settings.outbox_interval_seconds,
-                          id="outbox", max_instances=1, coalesce=True)
+                          id="outbox", max_instances=2, coalesce=True)
         scheduler.add_job(plan_nudges, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
                           id="nudges", max_instances=1, coalesce=True)
@@ -97,9 +100,11 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         scheduler.add_job(plan_retention, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(days=settings.retention_days)],
                           id="retention", max_instances=1, coalesce=True)
+        scheduler.add_job(forget_old, "interval", hours=6, args=[db, clock],
+                          id="seen_updates", max_instances=1, coalesce=True)
         scheduler.start()
         application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
-        await _set_menus(application, db, catalog)
+        await set_menus(application.bot, db, catalog)
         sender.kick()  # whatever was owed when the bot last stopped
         log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
 
@@ -111,16 +116,22 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         await services.sender.close()
         await services.db.dispose()
 
+    pacer = ChatPacer(per_second=settings.telegram_per_second,
+                      per_chat_per_second=settings.telegram_per_chat_per_second,
+                      per_chat_burst=settings.telegram_per_chat_burst)
+    feed = FeedBot(settings.bot_token, base_url=settings.api_base_url,
+                   base_file_url=settings.telegram_api_url.rstrip("/") + "/file/bot",
+                   request=request or HTTPXRequest(connect_timeout=10, read_timeout=20,
+                                                   connection_pool_size=64),
+                   get_updates_request=updates_request or HTTPXRequest(read_timeout=40),
+                   rate_limiter=pacer)
     builder = (
         ApplicationBuilder()
-        .token(settings.bot_token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
+        .bot(feed)
+        .concurrent_updates(PerChatOrder())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    builder = builder.request(request or HTTPXRequest(connect_timeout=10, read_timeout=20))
-    builder = builder.get_updates_request(updates_request or HTTPXRequest(read_timeout=40))
     application = builder.build()
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
@@ -137,42 +148,6 @@ async def _register_staff(db: Database, coordinator_ids: list[int], admin_ids: l
                     model.telegram_user_id == user_id))).first()
                 if found is None:
                     session.add(model(telegram_user_id=user_id, created_at=clock()))
-
-
-async def _set_menus(application: Application[Any, Any, Any, Any, Any, Any], db: Database,
-                     catalog: Catalog) -> None:
-    """The command menu in both languages; coordinators get their own menu in their chat."""
-    bot = application.bot
-    try:
-        for language in ("en", "nl"):
-            code = None if language == "en" else language
-            commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language))
-                        for c in menu_for(frozenset())]
-            await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
-                                      language_code=code)
-        async with db.transaction() as session:
-            staff: dict[int, tuple[set[ActorKind], str]] = {}
-            members = [(ActorKind.COORDINATOR, c.telegram_user_id, c.language)
-                       for c in (await session.exec(select(Coordinator))).all()]
-            members += [(ActorKind.ADMIN, a.telegram_user_id, a.language)
-                        for a in (await session.exec(select(Admin))).all()]
-            for kind, user_id, language in members:
-                staff.setdefault(user_id, (set(), language))[0].add(kind)
-    except TelegramError as exc:  # a menu is a comfort, not a reason to stop
-        log.warning("could not set the command menu: %s", type(exc).__name__)
-        return
-    for chat_id, (kinds, language) in list(staff.items())[:200]:
-        await set_staff_menu(bot, catalog, chat_id, frozenset(kinds), language)
-
-
-async def set_staff_menu(bot: Any, catalog: Catalog, chat_id: int, kinds: frozenset[ActorKind],
-                         language: str) -> None:
-    """A coordinator's or admin's own menu in their chat, from the command table."""
-    commands = [BotCommand(c.name, catalog(f"menu.{c.name}", language)) for c in menu_for(kinds)]
-    try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    except TelegramError as exc:  # "chat not found" until they first write; set again then
-        log.info("no menu for staff chat %s yet: %s", chat_id, type(exc).__name__)
 
 
 # Characters that are never part of an answer: NUL and the other C0 controls (PostgreSQL
@@ -219,6 +194,14 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await _on_update(update, context)
+    finally:  # handled, or failed for good (the error handler has it): Telegram may forget it
+        if isinstance(context.bot, FeedBot):
+            context.bot.done(update.update_id)
+
+
+async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.bot_data["services"]
     incoming = to_incoming(update, context.bot.username)
     query = update.callback_query
@@ -243,7 +226,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _quietly(context.bot.delete_messages(
             incoming.chat_id, response.delete_message_ids[start:start + 100]))
     if response.menu is not None:
-        await set_staff_menu(context.bot, services.catalog, incoming.chat_id,
+        await set_staff_menu(context.bot, services.db, services.catalog, incoming.chat_id,
                              response.menu_kinds, response.menu)
 
 
@@ -298,10 +281,9 @@ async def send_response(bot: Any, chat_id: int, response: Response) -> list[int]
 
 
 async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
-    """Sends one reply; waits out a 429 once, gives up quietly when the user blocked us.
-
-    The talk's state is already stored, so a reply that never arrives is shown again on /start.
-    """
+    """Sends one reply, paced to the chat (a 429 is waited out there, for this chat only);
+    gives up quietly when the user blocked us. The talk's state is already stored, so a
+    reply that never arrives is shown again on /start."""
     for attempt in range(2):
         try:
             if outgoing.document is not None:
@@ -316,11 +298,9 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
                 return [message.message_id]
             return await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
         except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            if attempt or seconds > MAX_RETRY_WAIT:
-                log.warning("reply to chat %s dropped after 429 (%.0f s)", chat_id, seconds)
-                return []
-            await asyncio.sleep(seconds)
+            log.warning("reply to chat %s dropped: Telegram asks to wait %.0f s", chat_id,
+                        retry_seconds(exc))
+            return []
         except Forbidden:
             log.info("chat %s blocked the bot; reply dropped", chat_id)
             return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,6 +65,7 @@ class App:
     catalog: Catalog
     bot_username: str
     invite_valid: timedelta = timedelta(days=14)
+    pdf_font_dir: Path | None = None  # PDF_FONT_DIR: where the PDF font is, else the system's
 
 
 @dataclass

@@ -88,6 +88,7 @@ class InviteKind(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender until its lease (`not_before`) ends
     SENT = "sent"
     FAILED = "failed"
 

@@ -13,8 +13,9 @@
 #      cache). pip's CA bundle and, if set, its index URLs are taken from this
 #      machine's pip configuration and passed in as a build secret / build args.
 #   4. Runs `id -u` (must not be 0) and `python -m bot --help` inside the image,
-#      checks that /data is writable, and runs `python -m bot check-flows` if the
-#      CLI has it. Then it prints the image size.
+#      checks that /data is writable, runs `python -m bot check-flows` if the
+#      CLI has it, and makes a small PDF with the system's DejaVu Sans (the case
+#      export's font). Then it prints the image size.
 #
 # Environment knobs (all optional):
 #   IMAGE          tag for the built image       (default: localhost/herstelbot:check)
@@ -248,6 +249,15 @@ check_image() {
     if grep -q 'check-flows' <<<"$help"; then
         echo "\$ python -m bot check-flows"
         bah run "$ctr" -- python -m bot check-flows
+    fi
+    # The case export's PDF: DejaVu Sans is found, and a name in another script renders.
+    if bah run "$ctr" -- test -f /app/bot/pdf_document.py; then
+        echo "\$ python -c '...PdfDocument(...).output()'"
+        bah run "$ctr" -- python -c 'from bot.pdf_document import PdfDocument, find_fonts
+fonts = find_fonts()
+assert fonts is not None, "DejaVu Sans not found (fonts-dejavu-core)"
+pdf = PdfDocument(title="Олександр", language="nl", fonts=fonts, footer=lambda p, n: "").output()
+print(fonts.regular, len(pdf), "bytes")' || die "the PDF font is missing or a PDF cannot be made"
     fi
 }
 

@@ -28,7 +28,9 @@ SETTINGS_ENV = ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "COORDINATOR_ID
                 "DIALOGS_DIR", "LOG_LEVEL", "HERSTELBOT_DATA_DIR", "INVITE_VALID_DAYS",
                 "STARTUP_RETRY_FIRST_SECONDS", "STARTUP_RETRY_MAX_SECONDS",
                 "STARTUP_RETRY_ATTEMPTS", "DATA_KEYS", "DATA_KEY_FILE", "WEBHOOK_URL",
-                "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "RETENTION_DAYS")
+                "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "RETENTION_DAYS",
+                "OUTBOX_LEASE_SECONDS", "TELEGRAM_PER_SECOND", "TELEGRAM_PER_CHAT_PER_SECOND",
+                "TELEGRAM_PER_CHAT_BURST")
 
 
 def clean_environment(**settings: str | None) -> dict[str, str]:
@@ -50,7 +52,8 @@ class BotProcess:
         self.env = clean_environment(**{
             "BOT_TOKEN": api.token, "TELEGRAM_API_URL": server.base_url,
             "DATABASE_URL": f"sqlite:///{database}", "COORDINATOR_IDS": str(COORDINATOR_ID),
-            "OUTBOX_INTERVAL_SECONDS": "0.2", **settings})
+            "OUTBOX_INTERVAL_SECONDS": "0.2", "TELEGRAM_PER_CHAT_PER_SECOND": "20",
+            **settings})
         self.cwd = cwd
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None

@@ -1,11 +1,14 @@
-"""A case after the conference: closed, exported, kept longer with a reason, and erased by
-the retention job a year later (warned a week before) or by its coordinator at once."""
+"""A case after the conference: closed, exported (JSON and PDF), kept longer with a reason,
+and erased by the retention job a year later (warned a week before) or by its coordinator at
+once."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
+from pypdf import PdfReader
 from sqlmodel import select
 
 from bot.lifecycle import plan_retention
@@ -72,9 +75,15 @@ async def test_the_coordinator_exports_a_case_and_erases_it_after_confirming(
     await coordinator.send("/cases")
     await coordinator.tap("2026-014")
     await coordinator.tap("Exporteren")
-    exported = json.loads((coordinator.messages[-1].document or b"{}").decode())
+    as_data, as_pdf = coordinator.messages[-2:]  # the data, and the same case to read or print
+    assert as_data.document_name == "zaak-1.json" and as_pdf.document_name == "zaak-1.pdf"
+    assert "Alles wat over zaak 2026-014 bewaard is" in as_data.content
+    assert "Zaak 2026-014 als PDF" in as_pdf.content
+    exported = json.loads((as_data.document or b"{}").decode())
     assert exported["reference"] == "2026-014"
     assert exported["parties"][0]["talk"]["answers"]["availability"] == "woensdag"
+    read = PdfReader(io.BytesIO(as_pdf.document or b"")).pages[0].extract_text()
+    assert "Zaak 2026-014" in read and "Sam" in read and "woensdag" in read
     await coordinator.send("/cases")
     await coordinator.tap("2026-014")
     asked = await answer_to_tap(coordinator, "Zaak wissen")

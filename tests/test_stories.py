@@ -204,6 +204,20 @@ async def test_language_switch_reshows_the_question_in_english(world: World) -> 
     assert "I will speak English" in said and "Do you accept your part" in said
 
 
+async def test_a_stranger_who_picks_english_keeps_it_and_their_invite_opens_in_english(
+        world: World) -> None:
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    token = await add_offender(coordinator)  # the coordinator chose Dutch for Sam
+    stranger = world.person(OFFENDER, "Sam")  # a Dutch phone, not yet in any case
+    await stranger.send("/taal")
+    await stranger.tap("English")
+    await stranger.send("/help")
+    assert "I only talk with people" in (stranger.last_text or "")  # English still
+    await stranger.send(f"/start {token}")
+    assert "Hello Sam" in (stranger.last_text or "")
+
+
 async def test_a_silent_talk_gets_one_gentle_nudge_at_a_reasonable_hour(world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
     await open_case(coordinator)

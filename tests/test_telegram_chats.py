@@ -208,3 +208,26 @@ async def test_a_coordinator_gets_their_own_menu_once_they_write(world: World) -
     assert "Hallo coördinator" in (coordinator.last_text or "")
     menu = world.api.commands_for({"type": "chat", "chat_id": COORDINATOR_ID}, "")
     assert {"command": "newcase", "description": "Nieuwe zaak"} in menu
+
+
+async def test_a_restart_sets_no_staff_menu_that_is_already_set(world: World) -> None:
+    from bot.menus import set_menus
+
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await coordinator.send("/start")
+
+    def chat_menus() -> int:
+        return sum(1 for c in world.api.calls if c.method.lower() == "setmycommands"
+                   and (c.params.get("scope") or {}).get("type") == "chat")
+
+    services = world.services
+    before = chat_menus()
+    await set_menus(world.application.bot, services.db, services.catalog)  # a restart
+    assert chat_menus() == before
+    await coordinator.send("/taal")
+    await coordinator.tap("English")  # the menu changes with the language: set again
+    assert chat_menus() == before + 1
+    await set_menus(world.application.bot, services.db, services.catalog)
+    assert chat_menus() == before + 1
+    menu = world.api.commands_for({"type": "chat", "chat_id": COORDINATOR_ID}, "")
+    assert {"command": "newcase", "description": "New case"} in menu

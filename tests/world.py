@@ -63,6 +63,9 @@ class World:
 
 async def make_world(db: Database, clock: ManualClock, **settings: Any) -> AsyncIterator[World]:
     api = FakeBotAPI()
+    # Pacing to Telegram's limits has tests of its own; here it would only add waiting.
+    settings.setdefault("telegram_per_chat_per_second", 1000.0)
+    settings.setdefault("telegram_per_second", 1000.0)
     config = Settings(bot_token=api.token,
                       database_url=db.engine.url.render_as_string(hide_password=False),
                       coordinator_ids=str(COORDINATOR_ID),
@@ -188,6 +191,23 @@ async def offender_after_setting_right(offender: TelegramUser, *,
     await offender.send("woensdag")
     await offender.tap("Nee, niets")
     await offender.tap("✔ Versturen")
+
+
+async def two_talks_done(world: World, offender_name: str = "Sam") -> TelegramUser:
+    """Case 2026-014: the offender has finished his talk and proposed his mother ("Mama"), the
+    victim Noor has finished hers. Returns the coordinator."""
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    offender = world.person(222, offender_name)
+    await offender_to_responsibility(offender, await add_offender(coordinator, offender_name))
+    await offender_completes(offender)
+    await coordinator.send("/cases")
+    await coordinator.tap("2026-014")
+    noor = world.person(333, "Noor")
+    await noor.send(f"/start {await add_victim(coordinator)}")
+    await victim_completes(noor)
+    await world.deliver_outbox()
+    return coordinator
 
 
 async def answer_to(user: TelegramUser, text: str) -> str:

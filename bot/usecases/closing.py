@@ -1,18 +1,22 @@
 """A case after the conference, by its coordinator: close it (its retention period starts),
-export it (JSON), erase it (asks first), or keep it longer with a reason. All audited."""
+export it (JSON, and a PDF to read or print), erase it (asks first), or keep it longer with a
+reason. All audited."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot import buttons
 from bot.access import allowed, own_case
 from bot.audit import record
 from bot.buttons import CaseTap, CaseVerb
-from bot.lifecycle import case_export, erase_case_data
+from bot.lifecycle import case_json, erase_case_data, gather_case
 from bot.models import Talk
+from bot.pdf_document import find_fonts
 from bot.turn import Outgoing, Turn
 from bot.usecases import forms
+from bot.views.case_pdf import case_pdf
 from bot.vocabulary import ActorKind, AuditAction
 
 KEEP_LONGER = timedelta(days=90)
@@ -36,9 +40,16 @@ async def close_case(ctx: Turn, *, ref: int) -> None:
 async def export_case(ctx: Turn, *, ref: int) -> None:
     case = await own_case(ctx, ref)
     record(ctx, AuditAction.CASE_EXPORTED, case_id=case.id)
-    ctx.response.messages.append(Outgoing(
-        ctx.t("coordinator.export_caption", reference=case.reference),
-        document=(f"zaak-{case.id}.json", await case_export(ctx.session, case))))
+    gathered = await gather_case(ctx.session, case)
+    # Laying out a PDF takes a tenth of a second or more: off the event loop, so other
+    # chats are not held up meanwhile.
+    pdf = await asyncio.to_thread(case_pdf, gathered, ctx.app.flows, ctx.app.catalog,
+                                  ctx.language, find_fonts(ctx.app.pdf_font_dir), ctx.now)
+    ctx.response.messages += [
+        Outgoing(ctx.t("coordinator.export_caption", reference=case.reference),
+                 document=(f"zaak-{case.id}.json", case_json(gathered))),
+        Outgoing(ctx.t("coordinator.export_pdf_caption", reference=case.reference),
+                 document=(f"zaak-{case.id}.pdf", pdf))]
 
 
 @allowed(ActorKind.COORDINATOR)

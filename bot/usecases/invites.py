@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.access import allowed, own_party, own_proposal
 from bot.audit import record
 from bot.engine import Show, begin
-from bot.models import Admin, Case, Coordinator, Invite, Outbox, Party, Talk
+from bot.models import Admin, Case, Coordinator, Invite, LanguageChoice, Outbox, Party, Talk
 from bot.notifications import tell_coordinator
 from bot.qr import qr_png
 from bot.talk_store import new_talk, party_talk, talk_context
@@ -87,6 +87,9 @@ async def _open_talk(ctx: Turn, invite: Invite, party: Party, case: Case) -> Non
         return
     invite.redeemed_by_user_id, invite.redeemed_at = user_id, ctx.now
     party.telegram_user_id = user_id
+    chosen = await session.get(LanguageChoice, user_id)
+    if chosen is not None:  # the person's own choice, made before, wins
+        party.language = chosen.language
     ctx.actor.language = party.language
     ctx.actor.kinds |= {ActorKind.PARTICIPANT}
     session.add_all([invite, party])

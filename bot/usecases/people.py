@@ -11,7 +11,7 @@ from bot import SUPPORTED_LANGUAGES, buttons
 from bot.access import EVERYONE, allowed
 from bot.buttons import PickLanguage, WhoAmI
 from bot.engine import Edited, Input, Media, Say, Show
-from bot.models import Admin, Case, Coordinator, Party
+from bot.models import Admin, Case, Coordinator, LanguageChoice, Party
 from bot.talk_store import focused_talk
 from bot.tokens import looks_like_token
 from bot.turn import Turn
@@ -100,6 +100,10 @@ async def set_language(ctx: Turn, *, tap: PickLanguage) -> None:
     for party in parties.all():
         party.language = language
         session.add(party)
+    choice = await session.get(LanguageChoice, ctx.actor.user_id)  # kept for strangers too
+    choice = choice or LanguageChoice(telegram_user_id=ctx.actor.user_id, language=language)
+    choice.language, choice.chosen_at = language, ctx.now
+    session.add(choice)
     ctx.actor.language = language
     ctx.say("language.set")
     await _reshow_open_talk(ctx)

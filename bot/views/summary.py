@@ -12,8 +12,17 @@ from bot.talk_store import context_for
 
 def answers_summary(flow: Flow, state: TalkState, catalog: Catalog, language: str, case: Case,
                     party: Party) -> str:
+    lines = [f"▪ {label}:\n{shown}"
+             for label, shown in labelled_answers(flow, state, catalog, language, case, party)]
+    return "\n".join(lines) if lines else catalog("notify.no_answers", language)
+
+
+def labelled_answers(flow: Flow, state: TalkState, catalog: Catalog, language: str, case: Case,
+                     party: Party) -> list[tuple[str, str]]:
+    """(label, answer as shown) per answered question, in the order they were asked; also for
+    the case export (PDF), so the coordinator reads the same words everywhere."""
     ctx = context_for(catalog, language, case, party)
-    lines = []
+    labelled = []
     for step in answered_steps(flow, state):
         label = step.summary_label or step.label
         assert label is not None
@@ -21,5 +30,5 @@ def answers_summary(flow: Flow, state: TalkState, catalog: Catalog, language: st
         if step.id in state.first:
             was = answer_text(step, state.first[step.id], ctx, catalog)
             shown = catalog("summary.changed", language, now=shown, first=was)
-        lines.append(f"▪ {label.get(language, ctx.variant)}:\n{shown}")
-    return "\n".join(lines) if lines else catalog("notify.no_answers", language)
+        labelled.append((label.get(language, ctx.variant), shown))
+    return labelled
