@@ -161,7 +161,7 @@ def rows(result: Figures) -> list[Row]:
     ]
 
 
-TINY = {"answers": 1, "paced_seconds": 0.5, "paced_people": 3, "warm": 1}
+TINY = {"answers": 1, "paced_seconds": 0.5, "paced_people": 3, "warm": 0}
 
 
 def section(url: str, sizes: list[int], quick: bool, tiny: bool = False) -> tuple[
