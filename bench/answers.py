@@ -44,7 +44,7 @@ def plan(participants: int, quick: bool) -> dict[str, Any]:
     if quick:
         answers = min(answers, 1)
     return {"participants": participants, "answers": answers, "paced_rate": 25.0,
-            "paced_seconds": 3.0 if quick else 12.0, "paced_people": 60 if quick else 300,
+            "paced_seconds": 2.0 if quick else 12.0, "paced_people": 40 if quick else 300,
             "warm": 3 if quick else 10}
 
 
@@ -161,7 +161,7 @@ def rows(result: Figures) -> list[Row]:
     ]
 
 
-TINY = {"answers": 1, "paced_seconds": 0.5, "paced_people": 3, "warm": 1}
+TINY = {"answers": 1, "paced_seconds": 0.5, "paced_people": 3, "warm": 0}
 
 
 def section(url: str, sizes: list[int], quick: bool, tiny: bool = False) -> tuple[

@@ -42,7 +42,6 @@ from bench.report import Row
 from bench.walk import TALK, Person, Walk, script
 from bot.db import Database
 from bot.models import Case, Coordinator, Outbox, Party
-from bot.outbox import retry_seconds
 from tests.fakes import FakeRequest
 from tests.fakes.limits import TelegramLimits
 
@@ -70,9 +69,9 @@ def messages(chats: int, per_chat: int, single: int) -> list[tuple[int, str]]:
 
 def deadline_for(count: int, single: int, quick: bool) -> float:
     """How long to wait for the bot: twice what the ceiling allows, and half a minute (a
-    quick run: the ceiling's time and 5 s). What has not arrived by then counts as lost."""
+    quick run: the ceiling's time and 3 s). What has not arrived by then counts as lost."""
     ceiling = max(count / 30, single)
-    return ceiling + 5 if quick else 2 * ceiling + 30
+    return ceiling + 3 if quick else 2 * ceiling + 30
 
 
 class Recorder:
@@ -207,6 +206,12 @@ async def bot_burst(url: str, chats: int, per_chat: int, single: int, probes: in
     figures["rows"] = await status_counts(db)
     await db.dispose()
     return figures
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait (a timedelta from PTB 22.2 on, seconds before)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class Bucket:

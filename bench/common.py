@@ -145,6 +145,8 @@ def now() -> datetime:
 async def seed_talks(db: Database, participants: int, *, coordinator_user_id: int,
                      reference: str = "B-1") -> list[str]:
     """One case with `participants` offenders, each with an open invite; the tokens."""
+    if participants <= 0:
+        return []
     at = now()
     async with db.transaction() as session:
         coordinator = (await session.exec(select(Coordinator).where(

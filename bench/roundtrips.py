@@ -79,7 +79,7 @@ async def measure(url: str, quick: bool, users: tuple[int, ...] = (1, 200),
                   seconds: float | None = None) -> Figures:
     """Both processes up at once, each on its own server; measured alternately."""
     await (await wiped(url)).dispose()
-    seconds = seconds or (1.5 if quick else 10.0)
+    seconds = seconds or (1.0 if quick else 10.0)
     concurrency = bot_concurrency()
     loop = asyncio.get_running_loop()
     results: Figures = {"database": kind_of(url), "concurrent_updates": concurrency}

@@ -40,6 +40,7 @@ class Person:
     buttons: list[str] = field(default_factory=list)
     reply_at: float = 0.0
     done: asyncio.Future[None] | None = None
+    think: float = 0.0  # seconds between an answer arriving and the next update
 
     @property
     def finished(self) -> bool:
@@ -118,6 +119,8 @@ class Walk:
         try:
             while not person.finished:
                 await self.step(person)
+                if person.think and not person.finished:
+                    await asyncio.sleep(person.think)
         except StepMissing:
             self.missing += 1
 
@@ -129,8 +132,10 @@ class Walk:
         await asyncio.gather(*(self._walk(person) for person in chosen))
         elapsed = time.perf_counter() - started
         self.api.forget_updates()
+        mean = sum(self.latencies) / max(1, len(self.latencies))
         return {"updates": len(self.latencies), "seconds": round(elapsed, 2),
                 "per_second": round(len(self.latencies) / elapsed, 1),
+                "mean_ms": round(mean * 1000, 2),
                 "missing_buttons": self.missing, **latency_figures(self.latencies)}
 
     async def paced(self, people: list[Person], rate: float, duration: float,
