@@ -50,7 +50,9 @@ async def resolve_actor(session: AsyncSession, user_id: int,
     kinds = {kind for kind, present in ((ActorKind.COORDINATOR, coordinator),
                                         (ActorKind.ADMIN, admin),
                                         (ActorKind.PARTICIPANT, party_language)) if present}
-    chosen = await session.get(LanguageChoice, user_id)
+    # A person's own /taal choice matters only while they are no one yet (staff and parties
+    # keep theirs on their row): no extra query on a participant's every answer.
+    chosen = None if kinds else await session.get(LanguageChoice, user_id)
     language = pick_language(
         coordinator.language if coordinator else None,
         admin.language if admin else None,
