@@ -42,6 +42,7 @@ from bench.report import Row
 from bench.walk import TALK, Person, Walk, script
 from bot.db import Database
 from bot.models import Case, Coordinator, Outbox, Party
+from bot.pacing import retry_seconds
 from tests.fakes import FakeRequest
 from tests.fakes.limits import TelegramLimits
 
@@ -206,12 +207,6 @@ async def bot_burst(url: str, chats: int, per_chat: int, single: int, probes: in
     figures["rows"] = await status_counts(db)
     await db.dispose()
     return figures
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asked to wait (a timedelta from PTB 22.2 on, seconds before)."""
-    wait = exc.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class Bucket:
