@@ -55,6 +55,11 @@ class _Schedule:
     def hold(self, until: float) -> None:
         self.next_at = max(self.next_at, until)
 
+    def slip(self, late: float) -> None:
+        """A message went `late` seconds after its booked moment. Telegram counts from when it
+        arrived, so every later moment of this limit moves back by as much."""
+        self.next_at += late
+
 
 @dataclass(frozen=True)
 class Patience:
@@ -120,6 +125,9 @@ class ChatPacer(BaseRateLimiter[Patience]):
         self._bot.book(at)
         if at > now:
             await asyncio.sleep(at - now)
+            late = self.clock() - at
+            if chat is not None and late > 0:
+                chat.slip(late)
 
     async def process_request(
         self,
