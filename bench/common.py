@@ -175,11 +175,24 @@ async def seed_talks(db: Database, participants: int, *, coordinator_user_id: in
     return tokens
 
 
+# A fake without Telegram's limits: the bot's pacer is opened as wide, so that a measure of
+# its cost beside a floor without a pacer compares the same work. The burst section keeps the
+# limits in the fake and the bot's own pacing.
+UNPACED = {"telegram_per_second": 1_000_000.0, "telegram_per_chat_per_second": 1_000_000.0}
+
+
+def pacing_for(api: FakeBotAPI) -> dict[str, float]:
+    """The bot's pacing settings for a run against `api`: its defaults if the fake enforces
+    Telegram's limits, none if it enforces none."""
+    return {} if api.limits is not None else dict(UNPACED)
+
+
 def settings_for(url: str, api: FakeBotAPI, *, coordinators: list[int] | None = None,
                  **extra: Any) -> Settings:
     return Settings(_env_file=None, bot_token=api.token, database_url=url,
                     coordinator_ids=",".join(str(c) for c in coordinators or []),
-                    telegram_api_url="http://telegram.invalid", data_keys=KEY_LINE, **extra)
+                    telegram_api_url="http://telegram.invalid", data_keys=KEY_LINE,
+                    **{**pacing_for(api), **extra})
 
 
 # ------------------------------------------------------------------------------ the fake

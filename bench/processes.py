@@ -11,14 +11,15 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from bench.common import KEY_LINE, ROOT, vm_rss_mb
+from bench.common import KEY_LINE, ROOT, pacing_for, vm_rss_mb
 from tests.fakes import FakeBotAPI, FakeBotAPIServer
 
 # Settings a developer's shell may hold; a benchmark bot gets only what it is given.
 SETTINGS_ENV = ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "COORDINATOR_IDS", "ADMIN_IDS",
                 "DIALOGS_DIR", "LOG_LEVEL", "HERSTELBOT_DATA_DIR", "INVITE_VALID_DAYS",
                 "DATA_KEYS", "DATA_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET",
-                "OUTBOX_INTERVAL_SECONDS", "RETENTION_DAYS")
+                "OUTBOX_INTERVAL_SECONDS", "RETENTION_DAYS", "TELEGRAM_PER_SECOND",
+                "TELEGRAM_PER_CHAT_PER_SECOND", "TELEGRAM_PER_CHAT_BURST")
 READY_TIMEOUT = 180.0
 
 
@@ -32,7 +33,10 @@ class BotProcess:
         self.log = log
         self.env = {key: value for key, value in os.environ.items() if key not in SETTINGS_ENV}
         self.env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT), DATA_KEYS=KEY_LINE,
-                        BOT_TOKEN=api.token, TELEGRAM_API_URL=server.base_url, **settings)
+                        BOT_TOKEN=api.token, TELEGRAM_API_URL=server.base_url)
+        if module == "bot":
+            self.env.update({key.upper(): str(value) for key, value in pacing_for(api).items()})
+        self.env.update(settings)
         self.process: subprocess.Popen[bytes] | None = None
         self.ready_seconds = 0.0
         self.ready_rss_mb: float | None = None
