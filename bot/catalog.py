@@ -1,4 +1,5 @@
-"""Every text the bot says outside a flow, per language, from `dialogs/messages.yaml`."""
+"""Every text the bot says outside a flow, per language, from `dialogs/messages.yaml` and the
+catalogues beside it (`messages.<part>.yaml`: one per capability, e.g. the conference)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,24 @@ class Catalog:
 
 
 def load_catalog(path: Path) -> Catalog:
+    """`path` and every `<stem>.*.yaml` beside it; a key may be defined in one file only."""
+    problems: list[str] = []
+    texts: dict[str, dict[str, str]] = {}
+    for part in [path, *sorted(path.parent.glob(f"{path.stem}.*.yaml"))]:
+        _load_part(part, texts, problems)
+    if problems:
+        raise CatalogError(f"{path.name}:\n" + "\n".join(f"  - {p}" for p in problems))
+    return Catalog(texts)
+
+
+def _load_part(path: Path, texts: dict[str, dict[str, str]], problems: list[str]) -> None:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(raw, Mapping):
         raise CatalogError(f"{path.name}: must map keys to texts per language")
-    problems: list[str] = []
-    texts: dict[str, dict[str, str]] = {}
     for key, entry in raw.items():
+        if str(key) in texts:
+            problems.append(f"{key}: defined twice ({path.name})")
+            continue
         if not isinstance(entry, Mapping):
             problems.append(f"{key}: needs a text per language")
             continue
@@ -49,9 +62,6 @@ def load_catalog(path: Path) -> Catalog:
         if len(set(fields.values())) > 1:
             problems.append(f"{key}: placeholders differ between languages")
         texts[str(key)] = {lang: entry[lang] for lang in SUPPORTED_LANGUAGES}
-    if problems:
-        raise CatalogError(f"{path.name}:\n" + "\n".join(f"  - {p}" for p in problems))
-    return Catalog(texts)
 
 
 def role_name(catalog: Catalog, role: str, language: str) -> str:

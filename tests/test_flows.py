@@ -151,6 +151,20 @@ def test_a_catalogue_text_missing_a_language_is_refused(tmp_path: Path) -> None:
         load_catalog(path)
 
 
+def test_a_capability_brings_its_own_catalogue_beside_the_main_one_and_a_key_lives_once(
+        tmp_path: Path) -> None:
+    (tmp_path / "messages.yaml").write_text("greeting: {nl: Hallo, en: Hello}\n",
+                                            encoding="utf-8")
+    (tmp_path / "messages.conference.yaml").write_text("when: {nl: Wanneer, en: When}\n",
+                                                       encoding="utf-8")
+    catalog = load_catalog(tmp_path / "messages.yaml")
+    assert catalog("when", "en") == "When" and catalog("greeting", "nl") == "Hallo"
+    (tmp_path / "messages.plan.yaml").write_text("greeting: {nl: Dag, en: Hi}\n",
+                                                 encoding="utf-8")
+    with pytest.raises(CatalogError, match="greeting: defined twice"):
+        load_catalog(tmp_path / "messages.yaml")
+
+
 def test_every_catalogue_key_the_code_uses_exists_and_none_is_dead() -> None:
     catalog = load_catalog(DIALOGS / "messages.yaml")
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot").rglob("*.py")
