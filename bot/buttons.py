@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot import SUPPORTED_LANGUAGES
+from bot.vocabulary import Rsvp
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
@@ -45,6 +46,12 @@ class CaseVerb(StrEnum):
     KEEP = "kep"  # keep a closed case longer, with a reason
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
+    PLAN = "pln"  # plan the conference (or move it)
+    CANCEL_CONFERENCE = "ccl"  # asks first
+    CANCEL_CONFERENCE_CONFIRM = "ccx"
+    PROPOSE_MOMENTS = "pmo"  # ask the prepared parties which moments suit them
+    PICK_MOMENT = "pck"  # by the proposed moment's id: plan the conference then
+    NAME_PRIVATE = "prv"  # a victim's name is not shown to the offender's side, or is again
 
 
 @dataclass(frozen=True)
@@ -120,11 +127,29 @@ class WhoAmI:
     PREFIX: ClassVar[str] = "w"
 
 
+@dataclass(frozen=True)
+class Attend:
+    """A party's answer to the conference's invitation (an `Rsvp` value)."""
+
+    PREFIX: ClassVar[str] = "a"
+    attendance_id: int
+    answer: str
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A party says a proposed moment suits them (1), or no longer does (0)."""
+
+    PREFIX: ClassVar[str] = "v"
+    moment_id: int
+    send: int
+
+
 Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
-          | ClearChat | WhoAmI)
+          | ClearChat | WhoAmI | Attend | Vote)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
-                                   PassNote, MyData, ClearChat, WhoAmI)
+                                   PassNote, MyData, ClearChat, WhoAmI, Attend, Vote)
 }
 
 
@@ -167,6 +192,8 @@ def _parse(kind: type[Button], name: str, value: str) -> object | None:
         return value if _ACTION.fullmatch(value) else None
     if name == "verb":
         return CaseVerb(value) if value in CaseVerb._value2member_map_ else None
+    if name == "answer":
+        return value if value in Rsvp._value2member_map_ else None
     if name == "language":
         return value if value in SUPPORTED_LANGUAGES else None
     if name == "send":

@@ -9,7 +9,7 @@ trail; every name, fact, answer, proposal and note goes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select
@@ -18,8 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import (
+    Attendance,
     AuditEntry,
     Case,
+    Conference,
     FactsVersion,
     Invite,
     LanguageChoice,
@@ -55,6 +57,11 @@ async def erase_case_data(session: AsyncSession, case: Case, now: datetime) -> N
             Proposal.case_id == case.id))).all():
         proposal.name, proposal.relation, proposal.contact = ERASED, "", None
         session.add(proposal)
+    conference = (await session.exec(select(Conference).where(
+        Conference.case_id == case.id))).first()
+    if conference is not None:  # that it was planned stays; where, and what to bring, go
+        conference.place, conference.bring = ERASED, None
+        session.add(conference)
 
 
 async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -> None:
@@ -96,6 +103,8 @@ class CaseRecord:
     case: Case
     parties: list[PartyRecord]
     proposals: list[Proposal]
+    conference: Conference | None = None
+    attendances: list[Attendance] = field(default_factory=list)
 
 
 async def gather_case(session: AsyncSession, case: Case) -> CaseRecord:
@@ -107,7 +116,12 @@ async def gather_case(session: AsyncSession, case: Case) -> CaseRecord:
         parties.append(PartyRecord(party, talk))
     proposals = (await session.exec(select(Proposal).where(
         Proposal.case_id == case.id).order_by(col(Proposal.id)))).all()
-    return CaseRecord(case, parties, list(proposals))
+    conference = (await session.exec(select(Conference).where(
+        Conference.case_id == case.id))).first()
+    attendances = (await session.exec(select(Attendance).where(
+        Attendance.conference_id == conference.id).order_by(col(Attendance.id)))).all() if (
+        conference is not None) else []
+    return CaseRecord(case, parties, list(proposals), conference, list(attendances))
 
 
 def case_json(record: CaseRecord) -> bytes:
@@ -126,8 +140,21 @@ def case_json(record: CaseRecord) -> bytes:
     data = {"reference": case.reference, "method": case.variant, "facts": case.facts,
             "created": case.created_at.isoformat(),
             "closed": case.closed_at.isoformat() if case.closed_at else None,
-            "parties": parties, "proposals": proposals}
+            "parties": parties, "proposals": proposals,
+            "conference": _conference_json(record)}
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _conference_json(record: CaseRecord) -> dict[str, object] | None:
+    conference = record.conference
+    if conference is None:
+        return None
+    return {"starts": conference.starts_at.isoformat(), "minutes": conference.minutes,
+            "place": conference.place, "online": conference.online, "bring": conference.bring,
+            "status": conference.status, "changes": conference.sequence,
+            "answers": [{"party": a.party_id, "answer": a.answer,
+                         "answered": a.answered_at.isoformat() if a.answered_at else None}
+                        for a in record.attendances]}
 
 
 async def plan_retention(db: Database, clock: Clock, retention: timedelta) -> int:

@@ -17,11 +17,13 @@ from bot import encryption
 from bot.vocabulary import (
     ActorKind,
     AuditAction,
+    ConferenceStatus,
     InviteKind,
     Notice,
     OutboxStatus,
     PartyFact,
     Role,
+    Rsvp,
     TalkStatus,
     Variant,
 )
@@ -145,6 +147,9 @@ class Party(SQLModel, table=True):
     released_at: datetime | None = _utc(default=None)
     release_reason: str | None = Field(default=None, sa_type=PersonalText)
     unreachable_at: datetime | None = _utc(default=None)  # blocked the bot
+    # A victim's name is not shown to the offender's side (the conference's invitation says
+    # "the person harmed"): the coordinator's choice.
+    name_private: bool = False
 
     def recorded(self) -> dict[str, str]:
         """What the party's talk recorded (PartyFact), the facts that are set."""
@@ -225,6 +230,58 @@ class Outbox(SQLModel, table=True):
     not_before: datetime | None = _utc(default=None)  # a wait Telegram asked for, or a lease
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
+
+
+class Conference(SQLModel, table=True):
+    """The meeting of one case. Moved in place: `sequence` counts the changes, as the calendar
+    file's SEQUENCE does, so a phone replaces the event instead of adding a second one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="conference_case.id", unique=True, index=True)
+    starts_at: datetime = _utc()
+    minutes: int = 120
+    online: bool = False
+    place: str = Field(sa_type=PersonalText)  # an address, or the link of an online meeting
+    bring: str | None = Field(default=None, sa_type=PersonalText)
+    status: ConferenceStatus = Field(default=ConferenceStatus.PLANNED, sa_type=sa.String(12))
+    sequence: int = 0
+    uid: str = Field(max_length=64)  # the calendar event's id, the same across moves
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Attendance(SQLModel, table=True):
+    """One party invited to the conference, and their answer (none yet: None)."""
+
+    __table_args__ = (sa.UniqueConstraint("conference_id", "party_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conference_id: int = Field(foreign_key="conference.id", index=True)
+    party_id: int = Field(foreign_key="party.id", index=True)
+    answer: Rsvp | None = Field(default=None, sa_type=sa.String(8))
+    answered_at: datetime | None = _utc(default=None)
+    invited_at: datetime = _utc()
+
+
+class ProposedMoment(SQLModel, table=True):
+    """A moment the coordinator put to the prepared parties before fixing the date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="conference_case.id", index=True)
+    starts_at: datetime = _utc()
+    created_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None)  # the coordinator picked, or asked anew
+
+
+class MomentVote(SQLModel, table=True):
+    """A party says a proposed moment suits them (a row), or not (no row)."""
+
+    __table_args__ = (sa.UniqueConstraint("moment_id", "party_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    moment_id: int = Field(foreign_key="proposedmoment.id", index=True)
+    party_id: int = Field(foreign_key="party.id")
+    at: datetime = _utc()
 
 
 class FactsVersion(SQLModel, table=True):

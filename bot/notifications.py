@@ -31,6 +31,7 @@ from bot.vocabulary import OPEN_STATUSES, Notice, OutboxStatus, Role
 class Message:
     text: str
     buttons: Keyboard = ()
+    document: tuple[str, bytes] | None = None  # (file name, content), sent with `text` as caption
 
 
 async def owe(session: AsyncSession, *, chat_id: int, kind: Notice, ref_id: int | None,
@@ -60,6 +61,9 @@ async def redirect_pending(session: AsyncSession, *, case_id: int, from_chat: in
 
 
 async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
+    finder = _CASE_FINDERS.get(Notice(row.kind))
+    if finder is not None:
+        return await finder(session, row)
     if row.kind == Notice.RETENTION_WARNING:
         return row.ref_id
     if row.kind == Notice.PARTICIPANT_NOTE:
@@ -74,12 +78,13 @@ async def _case_of(session: AsyncSession, row: Outbox) -> int | None:
 
 
 @dataclass(frozen=True)
-class _Render:
+class Render:
     session: AsyncSession
     row: Outbox
     catalog: Catalog
     flows: FlowRegistry
     language: str
+    now: datetime
 
     def t(self, key: str, **params: object) -> str:
         return self.catalog(key, self.language, **params)
@@ -89,16 +94,36 @@ class _Render:
                 "role": role_name(self.catalog, party.role, self.language)}
 
 
+Renderer = Callable[["Render"], Awaitable[Message | None]]
+CaseFinder = Callable[[AsyncSession, Outbox], Awaitable[int | None]]
+_CASE_FINDERS: dict[Notice, CaseFinder] = {}
+
+
+def renders(*kinds: Notice, case_of: CaseFinder | None = None) -> Callable[[Renderer], Renderer]:
+    """Registers the renderer of these kinds from the module of a capability (e.g. the
+    conference); `case_of` finds a row's case, so a handed-over case takes its rows along."""
+
+    def register(renderer: Renderer) -> Renderer:
+        for kind in kinds:
+            _RENDERERS[kind] = renderer
+            if case_of is not None:
+                _CASE_FINDERS[kind] = case_of
+        return renderer
+
+    return register
+
+
 async def render(session: AsyncSession, row: Outbox, catalog: Catalog,
-                 flows: FlowRegistry) -> Message | None:
+                 flows: FlowRegistry, now: datetime) -> Message | None:
     """The message for an outbox row, or None when what it points to is gone."""
     coordinator = (await session.exec(
         select(Coordinator).where(Coordinator.telegram_user_id == row.chat_id))).first()
     language = pick_language(coordinator.language if coordinator else None)
-    return await _RENDERERS[Notice(row.kind)](_Render(session, row, catalog, flows, language))
+    return await _RENDERERS[Notice(row.kind)](Render(session, row, catalog, flows, language,
+                                                     now))
 
 
-async def _party_notice(r: _Render) -> Message | None:
+async def _party_notice(r: Render) -> Message | None:
     party = await r.session.get(Party, r.row.ref_id)
     case = await r.session.get(Case, party.case_id) if party else None
     if party is None or case is None:
@@ -106,7 +131,7 @@ async def _party_notice(r: _Render) -> Message | None:
     return Message(r.t(f"notify.{r.row.kind}", **r.about(case, party)))
 
 
-async def _erasure(r: _Render) -> Message | None:
+async def _erasure(r: Render) -> Message | None:
     """A participant asks to have their data erased: the coordinator decides."""
     message = await _party_notice(r)
     if message is None:
@@ -119,7 +144,7 @@ async def _erasure(r: _Render) -> Message | None:
         ((r.t("button.case_card"), buttons.encode(CaseTap(CaseVerb.CARD, party.case_id))),)))
 
 
-async def _talk_notice(r: _Render) -> Message | None:
+async def _talk_notice(r: Render) -> Message | None:
     talk = await r.session.get(Talk, r.row.ref_id)
     party = await r.session.get(Party, talk.party_id) if talk and talk.party_id else None
     case = await r.session.get(Case, party.case_id) if party else None
@@ -145,7 +170,7 @@ async def _talk_notice(r: _Render) -> Message | None:
     return Message(f"{head}\n\n{summary}", tuple(rows))
 
 
-async def _note(r: _Render) -> Message | None:
+async def _note(r: Render) -> Message | None:
     note = await r.session.get(ParticipantNote, r.row.ref_id)
     party = await r.session.get(Party, note.party_id) if note else None
     case = await r.session.get(Case, party.case_id) if party else None
@@ -154,7 +179,7 @@ async def _note(r: _Render) -> Message | None:
     return Message(r.t("notify.participant_note", text=note.text, **r.about(case, party)))
 
 
-async def _handed_over(r: _Render) -> Message | None:
+async def _handed_over(r: Render) -> Message | None:
     case = await r.session.get(Case, r.row.ref_id)
     coordinator = await r.session.get(Coordinator, case.coordinator_id) if case else None
     if case is None or coordinator is None:
@@ -164,7 +189,7 @@ async def _handed_over(r: _Render) -> Message | None:
     return Message(r.t(key, reference=case.reference))
 
 
-async def _nudge(r: _Render) -> Message | None:
+async def _nudge(r: Render) -> Message | None:
     """A nudge, or the one follow-up after time to think, in the participant's language."""
     talk = await r.session.get(Talk, r.row.ref_id)
     if (talk is None or talk.status not in OPEN_STATUSES
@@ -178,7 +203,7 @@ async def _nudge(r: _Render) -> Message | None:
     return Message(r.catalog(key, party.language, name=party.name, reference=case.reference))
 
 
-async def _retention(r: _Render) -> Message | None:
+async def _retention(r: Render) -> Message | None:
     """A week before a closed case is erased: keep it longer (with a reason), or export it."""
     case = await r.session.get(Case, r.row.ref_id)
     if case is None or case.erased_at is not None:
@@ -188,7 +213,7 @@ async def _retention(r: _Render) -> Message | None:
         ((r.t("button.export_case"), buttons.encode(CaseTap(CaseVerb.EXPORT, case.id or 0))),)))
 
 
-async def _released(r: _Render) -> Message | None:
+async def _released(r: Render) -> Message | None:
     """To a victim who opened their link too early: the talk can begin now."""
     party = await r.session.get(Party, r.row.ref_id)
     case = await r.session.get(Case, party.case_id) if party else None
@@ -198,7 +223,7 @@ async def _released(r: _Render) -> Message | None:
                              reference=case.reference))
 
 
-_RENDERERS: dict[Notice, Callable[[_Render], Awaitable[Message | None]]] = {
+_RENDERERS: dict[Notice, Renderer] = {
     Notice.INVITE_OPENED: _party_notice, Notice.INVITE_REFUSED: _party_notice,
     Notice.INVITE_EXPIRED: _party_notice, Notice.INVITE_HELD: _party_notice,
     Notice.LINK_NOT_OPENED: _party_notice, Notice.TALK_STALLED: _talk_notice,

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import col
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
@@ -212,7 +212,7 @@ class OutboxSender:
             row = await session.get(Outbox, row_id)
             if row is None or row.status != OutboxStatus.SENDING:
                 return Outcome.NEXT, 0
-            message = await render(session, row, self.catalog, self.flows)
+            message = await render(session, row, self.catalog, self.flows, self.clock())
             if message is None:
                 row.status, row.last_error, row.not_before = (OutboxStatus.SENT,
                                                               "nothing_to_say", None)
@@ -220,7 +220,14 @@ class OutboxSender:
                 return Outcome.NEXT, 0
             chat_id, attempts = row.chat_id, row.attempts
         try:
-            await send_text(self.bot, chat_id, message.text, message.buttons, patient=False)
+            if message.document is not None:
+                name, content = message.document
+                await self.bot.send_document(chat_id, InputFile(content, filename=name),
+                                             caption=message.text,
+                                             rate_limit_args=BACKGROUND)
+            else:
+                await send_text(self.bot, chat_id, message.text, message.buttons,
+                                patient=False)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             log.warning("outbox %s: Telegram asks to wait %.0f s", row_id, seconds)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import buttons
+from bot import (
+    buttons,
+    conference_notices,  # noqa: F401  (registers the conference's messages)
+)
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
 from bot.buttons import (
+    Attend,
     CaseTap,
     CaseVerb,
     ClearChat,
@@ -23,6 +27,7 @@ from bot.buttons import (
     PickLanguage,
     SwitchTalk,
     TalkTap,
+    Vote,
     WhoAmI,
 )
 from bot.clock import Clock
@@ -35,8 +40,10 @@ from bot.usecases import (
     admin,
     cases,
     closing,
+    conference,
     gate,
     invites,
+    moments,
     people,
     reach,
     rights,
@@ -48,7 +55,8 @@ log = logging.getLogger(__name__)
 BUTTONS: dict[type[buttons.Button], UseCase] = {
     TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
-    MyData: rights.mydata_action, ClearChat: rights.clear_chat,
+    MyData: rights.mydata_action, ClearChat: rights.clear_chat, Attend: conference.answer,
+    Vote: moments.vote,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -61,6 +69,10 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.ERASE: rights.erase_party, CaseVerb.CLOSE: closing.close_case,
     CaseVerb.EXPORT: closing.export_case, CaseVerb.ERASE_CASE: closing.ask_erase_case,
     CaseVerb.ERASE_CASE_CONFIRM: closing.erase_case, CaseVerb.KEEP: closing.keep_case,
+    CaseVerb.PLAN: conference.plan, CaseVerb.CANCEL_CONFERENCE: conference.ask_cancel,
+    CaseVerb.CANCEL_CONFERENCE_CONFIRM: conference.cancel,
+    CaseVerb.PROPOSE_MOMENTS: moments.propose, CaseVerb.PICK_MOMENT: moments.pick,
+    CaseVerb.NAME_PRIVATE: conference.toggle_name_private,
 }
 
 

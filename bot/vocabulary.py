@@ -116,6 +116,35 @@ class Notice(StrEnum):
     ERASURE_REQUESTED = "erasure_requested"  # to the coordinator: a participant asks
     PARTY_UNREACHABLE = "party_unreachable"  # to the coordinator: they blocked the bot
     RETENTION_WARNING = "retention_warning"  # to the coordinator: a week before erasure
+    CONFERENCE_INVITATION = "conf_invitation"  # to a party: when, where, who; answer buttons
+    CONFERENCE_CALENDAR = "conf_calendar"  # to a party: the .ics file (also after a move)
+    CONFERENCE_MOVED = "conf_moved"  # to a party: a new moment or place; answer again
+    CONFERENCE_CANCELLED = "conf_cancelled"  # to a party: it will not take place
+    REMINDER_DAY_BEFORE = "conf_remind_day"  # to a party who did not say no
+    REMINDER_HOURS_BEFORE = "conf_remind_hours"
+    CONFERENCE_ANSWERED_NO = "conf_no"  # to the coordinator: a party will not come
+    REMINDER_DROPPED = "conf_remind_dropped"  # to the coordinator: too late, the meeting began
+    MOMENT_POLL = "conf_poll"  # to a party: which of these moments suit you?
+
+
+class ConferenceStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(StrEnum):
+    """A party's answer to the conference's invitation."""
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"  # not sure yet
+
+
+class Reminder(StrEnum):
+    """The conference's reminders, each sent once: the evening before, and hours before."""
+
+    DAY_BEFORE = "day_before"
+    HOURS_BEFORE = "hours_before"
 
 
 class ActorKind(StrEnum):
@@ -154,4 +183,8 @@ class AuditAction(StrEnum):
     TALK_WITHDRAWN = "talk_withdrawn"
     NOTE_PASSED = "note_passed"
     AUDIT_VIEWED = "audit_viewed"
+    CONFERENCE_PLANNED = "conference_planned"
+    CONFERENCE_MOVED = "conference_moved"
+    CONFERENCE_CANCELLED = "conference_cancelled"
+    MOMENTS_PROPOSED = "moments_proposed"
     REFUSED = "refused"

@@ -56,7 +56,7 @@ class World:
                                        .order_by(col(Outbox.id)))).all()
             assert rows, f"nothing of kind {kind} is owed"
             message = await render(session, rows[-1], self.services.catalog,
-                                   self.services.flows)
+                                   self.services.flows, self.clock())
             assert message is not None
             return message.text + "\n" + " | ".join(t for row in message.buttons for t, _ in row)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.catalog import Catalog
 from bot.engine.answers import answer_text, answered_steps
+from bot.engine.formats import normalise
 from bot.engine.values import (
     AskStop,
     Button,
@@ -198,6 +199,11 @@ class _Turn:
 
     def _say(self, state: TalkState, step: Step, text: str) -> Result:
         text = text.strip()
+        if step.kind is StepKind.TEXT and step.format is not None:
+            value = normalise(step.format, text)
+            if value is None:
+                return self.note(f"input.bad.{step.format}", state)
+            return self.leave(state.answer(step.id, value), step)
         if step.kind is StepKind.TEXT:
             return self._typed(state, step, text, step.max_length,
                                lambda s: self.leave(s.answer(step.id, text), step))

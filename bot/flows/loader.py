@@ -33,6 +33,7 @@ from bot.flows.model import (
     Option,
     Step,
     StepKind,
+    TextFormat,
 )
 from bot.vocabulary import (
     FLOW_OUTCOMES,
@@ -45,7 +46,7 @@ from bot.vocabulary import (
 )
 
 PLACEHOLDERS = frozenset({"name", "facts", "reference", "conference", "proposed", "proposer",
-                          "supported"})
+                          "supported", "timezone", "availability"})
 OPTION_ACTIONS = ("pause", "think")  # think: pause, with one gentle follow-up later
 MAX_TEXT_LENGTH = 4000  # Telegram caps a message at 4096 characters
 
@@ -184,7 +185,8 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         reader.fail(where, f"kind must be one of {[k.value for k in StepKind]}")
         return None
     known = {"id", "kind", "text", "label", "options", "next", "optional", "max_length", "fields",
-             "more", "add_label", "done_label", "outcome", "summary_label", "records"}
+             "more", "add_label", "done_label", "outcome", "summary_label", "records",
+             "format"}
     unknown = set(raw) - known
     if unknown:
         reader.fail(where, f"has unknown key(s) {sorted(unknown)}")
@@ -217,6 +219,10 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
     if len(set(values)) != len(values):
         reader.fail(where, "has two options with the same value")
     records = _parse_records(raw.get("records"), kind, participant, options, where, reader)
+    text_format = _member(TextFormat, raw.get("format"))
+    if raw.get("format") is not None and (text_format is None or kind is not StepKind.TEXT):
+        reader.fail(where, f"format must be one of {[f.value for f in TextFormat]}, on a text "
+                    "step")
     fields = tuple(_parse_field(f, f"{where}.fields[{i}]", reader)
                    for i, f in enumerate(raw.get("fields") or []))
     if kind is StepKind.LIST and not fields:
@@ -254,6 +260,7 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         outcome=outcome,
         summary_label=summary_label,
         records=records,
+        format=text_format if kind is StepKind.TEXT else None,
     )
 
 

@@ -21,6 +21,12 @@ class StepKind(StrEnum):
     END = "end"  # the talk is over, with an outcome
 
 
+class TextFormat(StrEnum):
+    """A typed answer that must have a shape; stored normalised (see bot.engine.formats)."""
+
+    MOMENT = "moment"  # a local date and time, e.g. 28-11-2026 19:30
+
+
 # Limits that keep every button's callback data within Telegram's 64 bytes. A button carries
 # `t:<talk id>:<seq>:<action>`, the action being e.g. `o3`, `e:<step id>`, `ie:<n>`, `ir:<n>`.
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
@@ -100,6 +106,7 @@ class Step:
     outcome: Outcome | None = None
     summary_label: LocalText | None = None  # the coordinator's label in a participant's summary
     records: PartyFact | None = None  # a choice whose answer is kept on the party as this fact
+    format: TextFormat | None = None  # a text step whose answer must have this shape
 
     def targets(self) -> list[str]:
         found = [o.next for o in self.options if o.next]

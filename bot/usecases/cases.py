@@ -16,6 +16,7 @@ from bot.notifications import owe
 from bot.talk_store import load, party_talk
 from bot.turn import Turn
 from bot.usecases import forms, gate, invites
+from bot.usecases.conference_card import conference_section
 from bot.views.case_card import PartyLine, case_card
 from bot.views.summary import answers_summary
 from bot.vocabulary import (
@@ -66,7 +67,9 @@ async def show_card(ctx: Turn, *, ref: int) -> None:
     proposals = (await ctx.session.exec(select(Proposal).where(
         Proposal.case_id == case.id).order_by(col(Proposal.id)))).all()
     record(ctx, AuditAction.CASE_VIEWED, case_id=case.id)
-    text, keyboard = case_card(ctx.app.catalog, ctx.language, case, lines, list(proposals))
+    section = await conference_section(ctx, case, parties)
+    text, keyboard = case_card(ctx.app.catalog, ctx.language, case, lines, list(proposals),
+                               section)
     ctx.response.say(text, keyboard)
 
 

@@ -14,7 +14,7 @@ from bot.models import Case, Party, Proposal, Talk
 from bot.notifications import owe, tell_coordinator
 from bot.nudges import reasonable_time
 from bot.turn import Turn
-from bot.usecases import gate
+from bot.usecases import conference, gate
 from bot.vocabulary import AuditAction, Notice, Outcome, Role, TalkStatus
 
 ENDINGS = {Outcome.COMPLETED: Notice.TALK_COMPLETED, Outcome.DECLINED: Notice.TALK_DECLINED,
@@ -32,6 +32,7 @@ async def after(ctx: Turn, flow: Flow, talk: Talk, event: Event, before: str, pa
         if event.outcome == Outcome.COMPLETED:
             _propose(ctx, talk, party, case)
             _offer_to_clear_the_chat(ctx, talk)
+            await conference.join_if_planned(ctx, party, case)
         record(ctx, AuditAction.TALK_ENDED, case_id=case.id, party_id=party.id)
         await tell_coordinator(ctx.session, case, ENDINGS[Outcome(event.outcome)], talk.id,
                                ctx.now)

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from sqlmodel import col, select
 
 from bot.access import STAFF, allowed
-from bot.engine import begin
+from bot.engine import Say, advance, begin
 from bot.models import Case, Talk
 from bot.talk_store import context_for, focused_talk, new_talk
 from bot.turn import Turn
@@ -34,8 +34,9 @@ async def complete(ctx: Turn, *, talk: Talk) -> None:
 
 
 async def start_form(ctx: Turn, flow_id: str, case: Case | None, *, about_id: int | None = None,
-                     values: dict[str, str] | None = None) -> None:
-    """Opens a form; `values` fill its placeholders on every turn (kept with the form)."""
+                     values: dict[str, str] | None = None, typed: str | None = None) -> None:
+    """Opens a form; `values` fill its placeholders on every turn (kept with the form).
+    `typed` answers its first question as if the coordinator had typed it (a picked moment)."""
     open_forms = await ctx.session.exec(select(Talk).where(
         Talk.user_id == ctx.actor.user_id, col(Talk.party_id).is_(None),
         col(Talk.status).in_(OPEN_STATUSES)))
@@ -45,6 +46,8 @@ async def start_form(ctx: Turn, flow_id: str, case: Case | None, *, about_id: in
     flow = ctx.app.flows.latest(flow_id)
     engine_ctx = context_for(ctx.app.catalog, ctx.language, case, None, values)
     result = begin(flow, engine_ctx, ctx.app.catalog)
+    if typed is not None:
+        result = advance(flow, result.state, Say(typed), engine_ctx, ctx.app.catalog)
     talk = new_talk(user_id=ctx.actor.user_id, flow=flow, result=result, now=ctx.now,
                     case_id=case.id if case else None)
     talk.about_id = about_id

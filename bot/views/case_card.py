@@ -35,8 +35,16 @@ class PartyLine:
         return self.talk_status == TalkStatus.ENDED
 
 
+@dataclass(frozen=True)
+class Section:
+    """A capability's part of the card (e.g. the conference): its lines and its buttons."""
+
+    lines: Sequence[str] = ()
+    rows: Keyboard = ()
+
+
 def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[PartyLine],
-              proposals: Sequence[Proposal]) -> tuple[str, Keyboard]:
+              proposals: Sequence[Proposal], section: Section = Section()) -> tuple[str, Keyboard]:
     def t(key: str, **params: object) -> str:
         return catalog(key, language, **params)
 
@@ -64,13 +72,14 @@ def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         shown = [f"  {name}: {value}" for name, value in values if value]
         if shown:
             text.append(t(key) + "\n" + "\n".join(shown))
+    text += section.lines
     if case.erased_at is not None:
         text.append(t("card.erased", date=case.erased_at.date().isoformat()))
     elif case.closed_at is not None:
         text.append(t("card.closed", date=case.closed_at.date().isoformat()))
     else:
         text.append(t("card.next", step=t(f"next.{next_step(lines, waiting)}")))
-    return "\n".join(text), _keyboard(catalog, language, case, lines, waiting)
+    return "\n".join(text), _keyboard(catalog, language, case, lines, waiting, section.rows)
 
 
 def _status(catalog: Catalog, language: str, line: PartyLine) -> str:
@@ -114,7 +123,7 @@ def next_step(lines: Sequence[PartyLine], waiting: Sequence[Proposal]) -> str:
 
 
 def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[PartyLine],
-              waiting: Sequence[Proposal]) -> Keyboard:
+              waiting: Sequence[Proposal], section_rows: Keyboard) -> Keyboard:
     def tap(verb: CaseVerb, ref: int | None) -> str:
         return buttons.encode(CaseTap(verb, ref or 0))
 
@@ -138,6 +147,7 @@ def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
             row.append((t("button.release", name=party.name), tap(CaseVerb.RELEASE, party.id)))
         rows += [tuple(row[i:i + 2]) for i in range(0, len(row), 2)]  # two a row: readable
     rows += proposal_rows(catalog, language, list(waiting))
+    rows += section_rows
     if case.erased_at is None:
         closing = [(t("button.export_case"), tap(CaseVerb.EXPORT, case.id))]
         if case.closed_at is None:
