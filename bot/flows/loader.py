@@ -184,7 +184,8 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         reader.fail(where, f"kind must be one of {[k.value for k in StepKind]}")
         return None
     known = {"id", "kind", "text", "label", "options", "next", "optional", "max_length", "fields",
-             "more", "add_label", "done_label", "outcome", "summary_label", "records"}
+             "more", "add_label", "done_label", "outcome", "summary_label", "records",
+             "for_conference"}
     unknown = set(raw) - known
     if unknown:
         reader.fail(where, f"has unknown key(s) {sorted(unknown)}")
@@ -217,6 +218,8 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
     if len(set(values)) != len(values):
         reader.fail(where, "has two options with the same value")
     records = _parse_records(raw.get("records"), kind, participant, options, where, reader)
+    for_conference = _parse_for_conference(raw.get("for_conference", False), kind, participant,
+                                           where, reader)
     fields = tuple(_parse_field(f, f"{where}.fields[{i}]", reader)
                    for i, f in enumerate(raw.get("fields") or []))
     if kind is StepKind.LIST and not fields:
@@ -254,6 +257,7 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         outcome=outcome,
         summary_label=summary_label,
         records=records,
+        for_conference=for_conference,
     )
 
 
@@ -276,6 +280,19 @@ def _parse_records(raw: Any, kind: StepKind, participant: bool, options: tuple[O
             reader.fail(where, f"records '{fact}', which cannot be '{option.value}'; "
                         f"it takes {sorted(allowed)}")
     return fact
+
+
+def _parse_for_conference(raw: Any, kind: StepKind, participant: bool, where: str,
+                          reader: _Reader) -> bool:
+    """`for_conference: true`: the participant writes this answer to be shared at the
+    conference, so the coordinator's script shows it; no other answer ever leaves the case."""
+    if not isinstance(raw, bool):
+        reader.fail(where, "for_conference is true or false")
+        return False
+    if raw and (kind not in (StepKind.TEXT, StepKind.LIST) or not participant):
+        reader.fail(where, "only a text or list step of a participant's flow is for_conference")
+        return False
+    return raw
 
 
 def _parse_option(raw: Any, where: str, reader: _Reader) -> Option:
