@@ -45,6 +45,7 @@ class CaseVerb(StrEnum):
     KEEP = "kep"  # keep a closed case longer, with a reason
     HANDOVER = "ho"  # an admin picks who takes the case
     AUDIT = "aud"
+    SCRIPT = "scr"  # the coordinator's conference script (text and PDF)
 
 
 @dataclass(frozen=True)

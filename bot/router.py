@@ -40,6 +40,7 @@ from bot.usecases import (
     people,
     reach,
     rights,
+    script,
     talks,
 )
 
@@ -61,6 +62,7 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.ERASE: rights.erase_party, CaseVerb.CLOSE: closing.close_case,
     CaseVerb.EXPORT: closing.export_case, CaseVerb.ERASE_CASE: closing.ask_erase_case,
     CaseVerb.ERASE_CASE_CONFIRM: closing.erase_case, CaseVerb.KEEP: closing.keep_case,
+    CaseVerb.SCRIPT: script.show_script,
 }
 
 

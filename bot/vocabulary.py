@@ -155,3 +155,4 @@ class AuditAction(StrEnum):
     NOTE_PASSED = "note_passed"
     AUDIT_VIEWED = "audit_viewed"
     REFUSED = "refused"
+    SCRIPT_VIEWED = "script_viewed"
