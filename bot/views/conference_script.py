@@ -26,6 +26,7 @@ class Part(StrEnum):
     SUBHEADING = "subheading"
     TEXT = "text"
     BULLET = "bullet"
+    QUESTION = "question"  # one of the method's guiding questions, under whom it is asked of
     QUOTE = "quote"  # a participant's own words, as they gave them
 
 
@@ -238,7 +239,7 @@ def _turn(w: _Writer, p: Participant, questions: tuple[str, ...]) -> None:
 
 def _questions(w: _Writer, keys: tuple[str, ...]) -> None:
     for key in keys:
-        w.add(Part.BULLET, key)
+        w.add(Part.QUESTION, key)
 
 
 def _shared(w: _Writer, p: Participant) -> None:
@@ -276,6 +277,8 @@ def script_text(parts: Script) -> str:
             lines += ["", f"▸ {text}"]
         elif part is Part.BULLET:
             lines.append(BULLET + text)
+        elif part is Part.QUESTION:
+            lines.append("  " + BULLET + text)
         elif part is Part.QUOTE:
             lines += [f"    {line}" for line in text.split("\n")]
         else:
@@ -299,6 +302,8 @@ def script_pdf(data: ScriptInput, parts: Script, catalog: Catalog, language: str
             doc.subheading(text)
         elif part is Part.BULLET:
             doc.paragraph(BULLET + text)
+        elif part is Part.QUESTION:
+            doc.paragraph(BULLET + text, indent=INDENT)
         elif part is Part.QUOTE:
             doc.paragraph(text, indent=INDENT)
         else:
