@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from bot.catalog import Catalog
 from bot.flows import FlowError, FlowRegistry, load_flow
-from bot.models import AuditEntry, Case, Coordinator
+from bot.lifecycle import ERASED, erase_party_data
+from bot.models import AuditEntry, Case, Coordinator, Party
 from bot.pdf_document import find_fonts
 from bot.views.conference_script import (
     Participant,
@@ -252,6 +253,18 @@ async def test_the_coordinator_taps_the_script_on_the_card_and_gets_it_as_text_a
         audited = (await session.exec(select(AuditEntry).where(
             AuditEntry.action == "script_viewed"))).all()
     assert len(audited) == 1 and audited[0].allowed
+
+
+async def test_a_party_whose_data_was_erased_is_not_in_the_script(world: World) -> None:
+    coordinator = await case_with_two_victims(world)
+    async with world.db.transaction() as session:
+        lotte = (await session.exec(select(Party).where(Party.id == 3))).one()
+        await erase_party_data(session, lotte, world.clock())
+    await coordinator.send("/cases")
+    await coordinator.tap("2026-014")
+    said = await answer_to_tap(coordinator, "Draaiboek")
+    assert "Noor (slachtoffer)" in said and "Lotte" not in said and "bang" not in said
+    assert f"{ERASED} (" not in said
 
 
 async def test_the_script_comes_in_english_for_an_english_speaking_coordinator(

@@ -14,6 +14,7 @@ from bot.audit import record
 from bot.catalog import Catalog
 from bot.engine import answer_text, answered_steps
 from bot.flows import FlowRegistry
+from bot.lifecycle import ERASED
 from bot.models import Case, Party, Talk
 from bot.pdf_document import find_fonts
 from bot.talk_store import context_for, load, party_talk
@@ -47,7 +48,8 @@ async def show_script(ctx: Turn, *, ref: int) -> None:
 
 async def gather_script(session: AsyncSession, case: Case, flows: FlowRegistry,
                         catalog: Catalog, language: str) -> ScriptInput:
-    """Everyone expected at the conference, in id order: not those who declined."""
+    """Everyone expected at the conference, in id order: not those who declined or whose
+    data was erased."""
     parties = list((await session.exec(select(Party).where(
         Party.case_id == case.id).order_by(col(Party.id)))).all())
     by_id = {p.id: p for p in parties}
@@ -55,8 +57,8 @@ async def gather_script(session: AsyncSession, case: Case, flows: FlowRegistry,
     choices = set()
     for party in parties:
         talk = await party_talk(session, party.id)
-        if talk is not None and talk.outcome == Outcome.DECLINED:
-            continue
+        if party.name == ERASED or (talk is not None and talk.outcome == Outcome.DECLINED):
+            continue  # erased at their request, or not coming: not in the script
         supported = by_id.get(party.supports_party_id)
         comes = not (party.role == Role.VICTIM and party.willing == "no")
         if party.role == Role.VICTIM and comes and party.speaks_first:
