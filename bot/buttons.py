@@ -52,6 +52,7 @@ class CaseVerb(StrEnum):
     PROPOSE_MOMENTS = "pmo"  # ask the prepared parties which moments suit them
     PICK_MOMENT = "pck"  # by the proposed moment's id: plan the conference then
     NAME_PRIVATE = "prv"  # a victim's name is not shown to the offender's side, or is again
+    SCRIPT = "scr"  # the coordinator's conference script (text and PDF)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from bot.usecases import (
     people,
     reach,
     rights,
+    script,
     talks,
 )
 
@@ -73,6 +74,7 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CANCEL_CONFERENCE_CONFIRM: conference.cancel,
     CaseVerb.PROPOSE_MOMENTS: moments.propose, CaseVerb.PICK_MOMENT: moments.pick,
     CaseVerb.NAME_PRIVATE: conference.toggle_name_private,
+    CaseVerb.SCRIPT: script.show_script,
 }
 
 

@@ -188,3 +188,4 @@ class AuditAction(StrEnum):
     CONFERENCE_CANCELLED = "conference_cancelled"
     MOMENTS_PROPOSED = "moments_proposed"
     REFUSED = "refused"
+    SCRIPT_VIEWED = "script_viewed"

@@ -256,3 +256,12 @@ async def test_the_meeting_place_is_sealed_at_rest_like_every_personal_text(
     async with world.db.transaction() as session:
         conference = (await session.exec(select(Conference))).one()
     assert conference.place == "Kerkstraat 77, Wetteren"  # and it opens with the key
+
+
+async def test_the_conference_script_names_the_planned_moment_and_place(world: World) -> None:
+    coordinator = await two_talks_done(world)
+    await plan(coordinator)
+    await card(coordinator)
+    script = await answer_to_tap(coordinator, "Draaiboek")
+    assert "vrijdag 20 maart 2026 om 19:00" in script
+    assert "Schoolstraat 1, Gent" in script

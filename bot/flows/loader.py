@@ -186,7 +186,7 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         return None
     known = {"id", "kind", "text", "label", "options", "next", "optional", "max_length", "fields",
              "more", "add_label", "done_label", "outcome", "summary_label", "records",
-             "format"}
+             "format", "for_conference"}
     unknown = set(raw) - known
     if unknown:
         reader.fail(where, f"has unknown key(s) {sorted(unknown)}")
@@ -223,6 +223,8 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
     if raw.get("format") is not None and (text_format is None or kind is not StepKind.TEXT):
         reader.fail(where, f"format must be one of {[f.value for f in TextFormat]}, on a text "
                     "step")
+    for_conference = _parse_for_conference(raw.get("for_conference", False), kind, participant,
+                                           where, reader)
     fields = tuple(_parse_field(f, f"{where}.fields[{i}]", reader)
                    for i, f in enumerate(raw.get("fields") or []))
     if kind is StepKind.LIST and not fields:
@@ -261,6 +263,7 @@ def _parse_step(raw: Any, index: int, audience: Audience | None,
         summary_label=summary_label,
         records=records,
         format=text_format if kind is StepKind.TEXT else None,
+        for_conference=for_conference,
     )
 
 
@@ -283,6 +286,19 @@ def _parse_records(raw: Any, kind: StepKind, participant: bool, options: tuple[O
             reader.fail(where, f"records '{fact}', which cannot be '{option.value}'; "
                         f"it takes {sorted(allowed)}")
     return fact
+
+
+def _parse_for_conference(raw: Any, kind: StepKind, participant: bool, where: str,
+                          reader: _Reader) -> bool:
+    """`for_conference: true`: the participant writes this answer to be shared at the
+    conference, so the coordinator's script shows it; no other answer ever leaves the case."""
+    if not isinstance(raw, bool):
+        reader.fail(where, "for_conference is true or false")
+        return False
+    if raw and (kind not in (StepKind.TEXT, StepKind.LIST) or not participant):
+        reader.fail(where, "only a text or list step of a participant's flow is for_conference")
+        return False
+    return raw
 
 
 def _parse_option(raw: Any, where: str, reader: _Reader) -> Option:

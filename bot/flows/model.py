@@ -107,6 +107,7 @@ class Step:
     summary_label: LocalText | None = None  # the coordinator's label in a participant's summary
     records: PartyFact | None = None  # a choice whose answer is kept on the party as this fact
     format: TextFormat | None = None  # a text step whose answer must have this shape
+    for_conference: bool = False  # the participant gives this answer to be shared at the conference
 
     def targets(self) -> list[str]:
         found = [o.next for o in self.options if o.next]

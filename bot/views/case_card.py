@@ -154,4 +154,5 @@ def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
             closing.append((t("button.close_case"), tap(CaseVerb.CLOSE, case.id)))
         closing.append((t("button.erase_case"), tap(CaseVerb.ERASE_CASE, case.id)))
         rows += [tuple(closing[i:i + 2]) for i in range(0, len(closing), 2)]
+        rows.append(((t("button.script"), tap(CaseVerb.SCRIPT, case.id)),))
     return tuple(rows)
