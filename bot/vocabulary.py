@@ -147,6 +147,40 @@ class Reminder(StrEnum):
     HOURS_BEFORE = "hours_before"
 
 
+class PlanAim(StrEnum):
+    """The three parts of a HERGO intentieverklaring: what a commitment repairs."""
+
+    VICTIM = "victim"  # repair towards the person harmed
+    COMMUNITY = "community"  # towards society, the school, the neighbourhood
+    PREVENTION = "prevention"  # how it will not happen again
+
+
+class CommitmentStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    ENDED = "ended"  # stopped by the coordinator, not done
+
+
+class CheckAnswer(StrEnum):
+    """The owner's answer on a commitment's due date."""
+
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+    HELP = "help"
+
+
+class CaseOutcome(StrEnum):
+    """How a case ended, from a fixed list, so a programme can count them."""
+
+    PLAN_COMPLETED = "plan_completed"
+    PLAN_PARTLY_COMPLETED = "plan_partly_completed"
+    NO_ACKNOWLEDGEMENT = "no_acknowledgement"  # no conference: no acknowledgement
+    VICTIM_DECLINED = "victim_declined"  # no conference: the victim declined
+    WITHDRAWN = "withdrawn"  # no conference: withdrawn
+    TERMINATED = "terminated"
+
+
 class ActorKind(StrEnum):
     """Who is writing, resolved once per update."""
 
