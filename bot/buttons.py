@@ -53,6 +53,14 @@ class CaseVerb(StrEnum):
     PICK_MOMENT = "pck"  # by the proposed moment's id: plan the conference then
     NAME_PRIVATE = "prv"  # a victim's name is not shown to the offender's side, or is again
     SCRIPT = "scr"  # the coordinator's conference script (text and PDF)
+    PLAN_CARD = "plc"  # the repair plan of a case
+    ADD_COMMITMENT = "pca"
+    EDIT_COMMITMENT = "pce"  # by the commitment's id
+    REMOVE_COMMITMENT = "pcr"
+    OWNERS_DONE = "pco"  # by the commitment's id: who takes it on is chosen
+    PLAN_DETAILS = "pld"  # who to inform, if things go otherwise, the evaluation
+    SEND_PLAN = "pls"  # put the plan to the parties for signing
+    REMIND_SIGNERS = "plr"
 
 
 @dataclass(frozen=True)
@@ -146,11 +154,30 @@ class Vote:
     send: int
 
 
+@dataclass(frozen=True)
+class Sign:
+    """A party signs the plan version they were sent (1), or will not sign it (0)."""
+
+    PREFIX: ClassVar[str] = "g"
+    signature_id: int
+    send: int
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The coordinator marks a party as taking on a commitment, or no longer (a toggle)."""
+
+    PREFIX: ClassVar[str] = "o"
+    commitment_id: int
+    party_id: int
+
+
 Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
-          | ClearChat | WhoAmI | Attend | Vote)
+          | ClearChat | WhoAmI | Attend | Vote | Sign | Owner)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
-                                   PassNote, MyData, ClearChat, WhoAmI, Attend, Vote)
+                                   PassNote, MyData, ClearChat, WhoAmI, Attend, Vote, Sign,
+                                   Owner)
 }
 
 

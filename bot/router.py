@@ -13,6 +13,7 @@ from typing import Any
 from bot import (
     buttons,
     conference_notices,  # noqa: F401  (registers the conference's messages)
+    plan_notices,  # noqa: F401  (registers the plan's messages)
 )
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
@@ -23,8 +24,10 @@ from bot.buttons import (
     ClearChat,
     HandOver,
     MyData,
+    Owner,
     PassNote,
     PickLanguage,
+    Sign,
     SwitchTalk,
     TalkTap,
     Vote,
@@ -45,6 +48,8 @@ from bot.usecases import (
     invites,
     moments,
     people,
+    plan,
+    plan_signing,
     reach,
     rights,
     script,
@@ -57,7 +62,7 @@ BUTTONS: dict[type[buttons.Button], UseCase] = {
     TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
     MyData: rights.mydata_action, ClearChat: rights.clear_chat, Attend: conference.answer,
-    Vote: moments.vote,
+    Vote: moments.vote, Sign: plan_signing.sign, Owner: plan.toggle_owner,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -75,6 +80,12 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.PROPOSE_MOMENTS: moments.propose, CaseVerb.PICK_MOMENT: moments.pick,
     CaseVerb.NAME_PRIVATE: conference.toggle_name_private,
     CaseVerb.SCRIPT: script.show_script,
+    CaseVerb.PLAN_CARD: plan.show_plan, CaseVerb.ADD_COMMITMENT: plan.add_commitment,
+    CaseVerb.EDIT_COMMITMENT: plan.edit_commitment,
+    CaseVerb.REMOVE_COMMITMENT: plan.remove_commitment,
+    CaseVerb.OWNERS_DONE: plan.pick_owners, CaseVerb.PLAN_DETAILS: plan.edit_details,
+    CaseVerb.SEND_PLAN: plan_signing.send_plan,
+    CaseVerb.REMIND_SIGNERS: plan_signing.remind_signers,
 }
 
 

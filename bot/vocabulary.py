@@ -125,6 +125,13 @@ class Notice(StrEnum):
     CONFERENCE_ANSWERED_NO = "conf_no"  # to the coordinator: a party will not come
     REMINDER_DROPPED = "conf_remind_dropped"  # to the coordinator: too late, the meeting began
     MOMENT_POLL = "conf_poll"  # to a party: which of these moments suit you?
+    PLAN_TO_SIGN = "plan_sign"  # to a party: the plan as text, with the sign buttons
+    PLAN_COPY = "plan_copy"  # to a party: the plan version as a PDF
+    PLAN_SIGNED = "plan_signed"  # to a party: everyone signed; the final copy follows
+    PLAN_FINAL_COPY = "plan_final"  # to a party: the signed plan as a PDF, with signatures
+    PLAN_SIGN_REMINDER = "plan_remind"  # to a party who has not signed yet
+    PLAN_DECLINED = "plan_declined"  # to the coordinator: a party will not sign
+    PLAN_ALL_SIGNED = "plan_all_signed"  # to the coordinator
 
 
 class ConferenceStatus(StrEnum):
@@ -221,5 +228,9 @@ class AuditAction(StrEnum):
     CONFERENCE_MOVED = "conference_moved"
     CONFERENCE_CANCELLED = "conference_cancelled"
     MOMENTS_PROPOSED = "moments_proposed"
+    PLAN_CHANGED = "plan_changed"
+    PLAN_SENT = "plan_sent"  # a version put to the parties for signing
+    PLAN_SIGNED = "plan_signed"
+    PLAN_DECLINED = "plan_declined"
     REFUSED = "refused"
     SCRIPT_VIEWED = "script_viewed"

@@ -90,3 +90,12 @@ def test_every_use_case_declares_who_may_call_it() -> None:
 
     for use_case in [*BUTTONS.values(), *CASE_VERBS.values(), *(c.run for c in COMMANDS)]:
         assert getattr(use_case, "allowed", None), use_case.__name__
+
+
+def test_every_kind_of_button_has_a_prefix_of_its_own() -> None:
+    from typing import get_args
+
+    from bot.buttons import KINDS, Button
+
+    kinds = get_args(Button)
+    assert len({kind.PREFIX for kind in kinds}) == len(kinds) == len(KINDS)

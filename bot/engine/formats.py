@@ -4,7 +4,7 @@ stored in one plain form. Pure: no clock, no zone; the use case gives the moment
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.flows.model import TextFormat
 
@@ -14,6 +14,10 @@ _DAY_FIRST = re.compile(
     r"(?P<H>\d{1,2})(?:[:.uh](?P<M>\d{2})?)?\s*(?:uur|u|h)?")
 _YEAR_FIRST = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[ T]\s*(?P<H>\d{1,2})[:.uh](?P<M>\d{2})")
+_DATE = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})|"
+                   r"(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})")
+_MONEY = re.compile(r"(?:€|eur|euro)?\s*(?P<whole>\d{1,6})(?:[.,](?P<cents>\d{2}))?"
+                    r"\s*(?:€|eur|euro)?")
 MOMENT_FORM = "%Y-%m-%d %H:%M"
 
 
@@ -22,7 +26,32 @@ def normalise(kind: TextFormat, text: str) -> str | None:
     if kind is TextFormat.MOMENT:
         moment = parse_moment(text)
         return moment.strftime(MOMENT_FORM) if moment else None
+    if kind is TextFormat.DATE:
+        day = parse_date(text)
+        return day.isoformat() if day else None
+    if kind is TextFormat.COUNT:
+        cleaned = text.strip()
+        return cleaned.lstrip("0") if cleaned.isdigit() and 1 <= int(cleaned) <= 99 else None
+    if kind is TextFormat.MONEY:
+        found = _MONEY.fullmatch(text.strip().lower())
+        if found is None:
+            return None
+        cents = int(found["whole"]) * 100 + int(found["cents"] or 0)
+        return str(cents) if cents > 0 else None
     return None
+
+
+def parse_date(text: str) -> date | None:
+    """A date as people write it (28-11-2026, 28/11/2026, 2026-11-28), or None."""
+    found = _DATE.fullmatch(text.strip())
+    if found is None:
+        return None
+    y, m, d = ((found["y"], found["m"], found["d"]) if found["y"]
+               else (found["y2"], found["m2"], found["d2"]))
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
 
 
 def parse_moment(text: str) -> datetime | None:

@@ -3,12 +3,15 @@ whose completion hands the answers to the use case registered for that flow."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from sqlmodel import col, select
 
 from bot.access import STAFF, allowed
-from bot.engine import Say, advance, begin
+from bot.engine import Say, Show, advance, begin
+from bot.flows.model import StepKind
 from bot.models import Case, Talk
 from bot.talk_store import context_for, focused_talk, new_talk
 from bot.turn import Turn
@@ -34,9 +37,12 @@ async def complete(ctx: Turn, *, talk: Talk) -> None:
 
 
 async def start_form(ctx: Turn, flow_id: str, case: Case | None, *, about_id: int | None = None,
-                     values: dict[str, str] | None = None, typed: str | None = None) -> None:
+                     values: dict[str, str] | None = None, typed: str | None = None,
+                     answers: Mapping[str, Any] | None = None) -> None:
     """Opens a form; `values` fill its placeholders on every turn (kept with the form).
-    `typed` answers its first question as if the coordinator had typed it (a picked moment)."""
+    `typed` answers its first question as if the coordinator had typed it (a picked moment).
+    `answers` (changing something that exists) opens it at its review, every answer filled
+    in, each one a tap away from being changed."""
     open_forms = await ctx.session.exec(select(Talk).where(
         Talk.user_id == ctx.actor.user_id, col(Talk.party_id).is_(None),
         col(Talk.status).in_(OPEN_STATUSES)))
@@ -48,6 +54,11 @@ async def start_form(ctx: Turn, flow_id: str, case: Case | None, *, about_id: in
     result = begin(flow, engine_ctx, ctx.app.catalog)
     if typed is not None:
         result = advance(flow, result.state, Say(typed), engine_ctx, ctx.app.catalog)
+    if answers is not None:
+        review = next(s.id for s in flow.steps.values() if s.kind is StepKind.REVIEW)
+        walked = tuple(s.id for s in flow.steps.values() if s.id in answers)
+        state = replace(result.state, step=review, answers=dict(answers), path=(*walked, review))
+        result = advance(flow, state, Show(), engine_ctx, ctx.app.catalog)
     talk = new_talk(user_id=ctx.actor.user_id, flow=flow, result=result, now=ctx.now,
                     case_id=case.id if case else None)
     talk.about_id = about_id

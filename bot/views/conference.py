@@ -145,6 +145,7 @@ def card_buttons(catalog: Catalog, language: str, case: Case, conference: Confer
     if conference is not None and conference.status == ConferenceStatus.PLANNED:
         rows.append(((t("button.move_conference"), tap(CaseVerb.PLAN, case.id)),
                      (t("button.cancel_conference"), tap(CaseVerb.CANCEL_CONFERENCE, case.id))))
+        rows.append(((t("button.plan"), tap(CaseVerb.PLAN_CARD, case.id)),))
     elif not blocked:
         rows.append(((t("button.plan_conference"), tap(CaseVerb.PLAN, case.id)),
                      (t("button.propose_moments"), tap(CaseVerb.PROPOSE_MOMENTS, case.id))))
