@@ -135,6 +135,7 @@ async def test_everyone_signs_in_the_chat_and_gets_the_final_copy_with_the_signa
         version = (await session.exec(select(PlanVersion))).one()
         signatures = (await session.exec(select(Signature))).all()
     assert hashlib.sha256(version.content.encode()).hexdigest() == version.digest
+    assert version.digest in final.replace("\n", "")  # the copy names what was signed
     assert {s.digest for s in signatures} == {version.digest}
     assert all(s.signed_at is not None for s in signatures)
 

@@ -70,6 +70,8 @@ def plan_parts(catalog: Catalog, language: str, record: PlanRecord, *,
         parts.append(Part("heading", t("plan.signatures")))
         parts += [Part("line", line) for line in signature_lines(
             catalog, language, record.signatures, record.parties, record.case.timezone)]
+        if record.version is not None and record.version.digest:
+            parts.append(Part("note", t("plan.digest", digest=record.version.digest)))
     return parts
 
 
