@@ -230,7 +230,8 @@ def thread_cpu() -> dict[str, float]:
     return {"main": main, "others": others}
 
 
-async def profile(url: str, talks: int, answers: int, warm: int, top: int) -> Figures:
+async def profile(url: str, talks: int, answers: int, warm: int, top: int,
+                  dump: Path | None = None) -> Figures:
     db = await wiped(url)
     tokens = await seed_talks(db, talks, coordinator_user_id=COORDINATOR)
     warm_tokens = await seed_talks(db, warm, coordinator_user_id=COORDINATOR, reference="B-3")
@@ -264,6 +265,8 @@ async def profile(url: str, talks: int, answers: int, warm: int, top: int) -> Fi
     finally:
         telegram_app._on_update = original
     stats = pstats.Stats(profiler)
+    if dump is not None:
+        stats.dump_stats(dump)
     seconds, total = shares(stats)
     updates = max(1, closed["updates"])
     return {
@@ -327,11 +330,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sql", action="store_true",
                         help="also print the statements of one update of each kind")
     parser.add_argument("--json", metavar="PATH", type=Path, help="write the figures as JSON")
+    parser.add_argument("--pstats", metavar="PATH", type=Path,
+                        help="write the raw profile (for `python -m pstats PATH`)")
     args = parser.parse_args(argv)
     if args.database and args.database.rsplit("/", 1)[-1] == "test":
         parser.error("refusing to wipe a database named 'test'")
     with scratch(args.database, "profile") as url:
-        figures = asyncio.run(profile(url, args.talks, args.answers, args.warm, args.top))
+        figures = asyncio.run(profile(url, args.talks, args.answers, args.warm, args.top,
+                                      args.pstats))
     print(report(figures, args.sql), flush=True)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
