@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -72,13 +73,27 @@ async def migrate(engine: AsyncEngine) -> None:
         await connection.run_sync(upgrade)
 
 
+class HoldingSession(Session):
+    """A session that keeps every row it loaded for as long as it lives (one transaction).
+
+    SQLAlchemy's identity map holds rows weakly: a row read, used and let go is read again by
+    the next `session.get` of it in the same update (a case's coordinator was read twice when
+    a link was opened). Held, a second get of the same row costs no statement."""
+
+
+@sa.event.listens_for(HoldingSession, "loaded_as_persistent")
+def _hold(session: sa.orm.Session, instance: object) -> None:
+    session.info.setdefault("held", []).append(instance)
+
+
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("in_transaction", default=False)
 
 
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False,
+                                            sync_session_class=HoldingSession)
         # SQLite has one writer. Updates from several chats are handled at once, and a
         # transaction that reads and then writes would meet SQLITE_BUSY at its first write
         # if another wrote meanwhile; taking turns here costs nothing a single writer had.

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from bot.catalog import Catalog
 from bot.engine import Context, Result, TalkState, migrate
 from bot.flows import Flow, FlowRegistry
-from bot.models import Case, Party, Talk
+from bot.models import Case, Coordinator, Party, Talk
 from bot.views.contact import contact_for
 from bot.vocabulary import LIVE_STATUSES, TalkStatus
 
@@ -91,6 +91,22 @@ def _talks_of(user_id: int) -> SelectOfScalar[Talk]:
             .order_by(col(Talk.last_activity_at).desc(), col(Talk.id).desc()))
 
 
+def _with_world() -> Select[Talk, Party, Case, Coordinator]:
+    """A talk with its party, its case and the case's coordinator, in one statement: the
+    session holds what it read (`bot.db.HoldingSession`), so a later `session.get` of any of
+    them costs no statement."""
+    return (select(Talk, Party, Case, Coordinator)
+            .outerjoin(Party, col(Talk.party_id) == col(Party.id))
+            .outerjoin(Case, col(Talk.case_id) == col(Case.id))
+            .outerjoin(Coordinator, col(Case.coordinator_id) == col(Coordinator.id)))
+
+
+async def talk_by_id(session: AsyncSession, talk_id: int) -> Talk | None:
+    """`session.get(Talk, talk_id)`, with its party, case and coordinator read alongside."""
+    row = (await session.exec(_with_world().where(col(Talk.id) == talk_id))).first()
+    return row[0] if row else None
+
+
 async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
     """This account's talks and forms, the one it spoke in last first (archived ones not)."""
     return list((await session.exec(_talks_of(user_id))).all())
@@ -99,10 +115,14 @@ async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
 async def focused_talk(session: AsyncSession, user_id: int) -> Talk | None:
     """The talk a message from this account belongs to: the one it spoke in last that is
     still open, else the last one at all (so an ended talk can say it has ended). One row is
-    read (and opened), however many forms a coordinator has filled in."""
-    live = _talks_of(user_id).where(col(Talk.status).in_(LIVE_STATUSES)).limit(1)
-    return ((await session.exec(live)).first()
-            or (await session.exec(_talks_of(user_id).limit(1))).first())
+    read (and opened), however many forms a coordinator has filled in; with its party, case
+    and coordinator (`_with_world`)."""
+    mine = _with_world().where(col(Talk.user_id) == user_id,
+                               col(Talk.status) != TalkStatus.ARCHIVED).order_by(
+        col(Talk.last_activity_at).desc(), col(Talk.id).desc()).limit(1)
+    row = ((await session.exec(mine.where(col(Talk.status).in_(LIVE_STATUSES)))).first()
+           or (await session.exec(mine)).first())
+    return row[0] if row else None
 
 
 def context_for(catalog: Catalog, language: str, case: Case | None, party: Party | None,

@@ -57,3 +57,25 @@ def test_the_benchmark_runs_its_smallest_configuration(tmp_path: Path, keys_rest
             "messages_per_second_ratio"} <= set(ratios(figures))
     printed = capsys.readouterr().out
     assert "| answers | answers stored/s" in printed and "| burst | messages/s" in printed
+
+
+def test_the_profile_of_the_answer_path_runs_tiny(tmp_path: Path, keys_restored: None,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.profile import main as profile
+
+    out = tmp_path / "profile.json"
+    assert profile(["--talks", "3", "--answers", "3", "--warm", "1", "--top", "5",
+                    "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert figures["updates"] == 3 * 4 and figures["missing_buttons"] == 0
+    shares = figures["shares_percent"]
+    assert abs(sum(shares.values()) - 100) < 1
+    assert "herstelbot (bot.*)" in shares and "sqlalchemy" in shares
+    assert 0 < len(figures["ours_top"]) <= 5
+    assert all(row["function"].startswith("bot/") for row in figures["ours_top"])
+    counted = figures["statements"]
+    assert {"/start with a token", "tap"} <= set(counted)
+    assert all(kind["statements_min"] >= 2 for kind in counted.values())  # BEGIN, the mark
+    printed = capsys.readouterr().out
+    assert "| where the code lives | share of profiled time |" in printed
+    assert "SQL statements per update" in printed

@@ -14,7 +14,7 @@ from bot.buttons import PassNote, SwitchTalk, TalkTap
 from bot.engine import AskStop, Input, Press, Result, Show, advance
 from bot.models import Case, ParticipantNote, Party, Talk
 from bot.notifications import tell_coordinator
-from bot.talk_store import focused_talk, load, store, talk_context, talks_of
+from bot.talk_store import focused_talk, load, store, talk_by_id, talk_context, talks_of
 from bot.turn import Turn
 from bot.usecases import endings, forms
 from bot.views.talk import talk_messages
@@ -69,7 +69,7 @@ def show(ctx: Turn, talk: Talk, result: Result) -> None:
 
 @allowed(PARTICIPANT_AND_STAFF)
 async def tap(ctx: Turn, *, tap: TalkTap) -> None:
-    talk = await ctx.session.get(Talk, tap.talk_id)
+    talk = await talk_by_id(ctx.session, tap.talk_id)
     if talk is None or talk.user_id != ctx.actor.user_id or talk.status == TalkStatus.ARCHIVED:
         refuse(ctx)
     assert talk is not None
@@ -113,7 +113,7 @@ def offer_note(ctx: Turn, talk: Talk, text: str) -> None:
 
 @allowed(ActorKind.PARTICIPANT)
 async def pass_note(ctx: Turn, *, tap: PassNote) -> None:
-    talk = await ctx.session.get(Talk, tap.talk_id)
+    talk = await talk_by_id(ctx.session, tap.talk_id)
     if talk is None or talk.user_id != ctx.actor.user_id or talk.party_id is None:
         refuse(ctx)
     assert talk is not None and talk.party_id is not None
@@ -159,7 +159,7 @@ async def list_talks(ctx: Turn, *, args: str = "") -> None:
 
 @allowed(ActorKind.PARTICIPANT)
 async def switch_talk(ctx: Turn, *, tap: SwitchTalk) -> None:
-    talk = await ctx.session.get(Talk, tap.talk_id)
+    talk = await talk_by_id(ctx.session, tap.talk_id)
     if (talk is None or talk.user_id != ctx.actor.user_id or talk.party_id is None
             or talk.status not in LIVE_STATUSES):
         refuse(ctx)
