@@ -93,6 +93,9 @@ def parse_body(content_type: str, body: bytes, query: str = "") -> ParsedBody:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Telegram takes as many connections as a bot opens; socketserver's backlog of 5 resets
+    # the rest when a bot sends 200 replies at once (a floor bot without retries lost them).
+    request_queue_size = 1024
 
     def __init__(self, api: FakeBotAPI) -> None:
         self.api = api
