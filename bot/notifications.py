@@ -26,6 +26,8 @@ from bot.views.invite import proposal_rows
 from bot.views.summary import answers_summary
 from bot.vocabulary import OPEN_STATUSES, Notice, OutboxStatus, Role
 
+OWES_OTHERS = "owes_others"
+
 
 @dataclass(frozen=True)
 class Message:
@@ -38,6 +40,7 @@ async def owe(session: AsyncSession, *, chat_id: int, kind: Notice, ref_id: int 
               now: datetime, due_at: datetime | None = None) -> None:
     session.add(Outbox(chat_id=chat_id, kind=kind, ref_id=ref_id, due_at=due_at or now,
                        created_at=now))
+    session.info[OWES_OTHERS] = True  # the router wakes the sender (rows may be flushed early)
 
 
 async def tell_coordinator(session: AsyncSession, case: Case, kind: Notice, ref_id: int | None,

@@ -37,6 +37,7 @@ from bot.clock import Clock
 from bot.commands import find
 from bot.db import Database
 from bot.models import Outbox
+from bot.notifications import OWES_OTHERS
 from bot.seen_updates import first_time
 from bot.turn import App, Incoming, Response, Turn
 from bot.usecases import (
@@ -110,7 +111,8 @@ class Router:
             except Refused:
                 await (people.forged(ctx) if incoming.kind == "callback"
                        else people.unknown_command(ctx))
-            ctx.response.owes_others = any(isinstance(obj, Outbox) for obj in session.new)
+            ctx.response.owes_others = bool(session.info.pop(OWES_OTHERS, False)) or any(
+                isinstance(obj, Outbox) for obj in session.new)
             ctx.response.menu_kinds = ctx.actor.kinds
         return ctx.response
 

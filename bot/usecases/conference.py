@@ -168,8 +168,8 @@ async def join_if_planned(ctx: Turn, party: Party, case: Case) -> None:
     conference = await conference_of(ctx.session, case.id)
     if conference is None or conference.status != ConferenceStatus.PLANNED:
         return
-    if conference.starts_at > ctx.now and await invite_ready(ctx, case, conference, [party]):
-        ctx.response.owes_others = True
+    if conference.starts_at > ctx.now:
+        await invite_ready(ctx, case, conference, [party])
 
 
 async def _invite(ctx: Turn, case: Case, conference: Conference, party: Party) -> None:
