@@ -273,3 +273,10 @@ class OutboxSender:
     async def close(self) -> None:
         for task in list(self._tasks):
             await task
+
+    async def settle(self) -> None:
+        """Waits until nothing is being sent: the kicks in flight and a flush in progress
+        (the scheduler's, say) have ended."""
+        await self.close()
+        async with self._lock:
+            pass

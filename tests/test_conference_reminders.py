@@ -84,6 +84,8 @@ def test_an_early_meeting_is_reminded_at_eight_and_one_at_half_past_eight_only_t
 async def test_a_reminder_due_while_the_bot_was_down_comes_late_once_and_says_so(
         world: World) -> None:
     await planned_and_answered(world)
+    world.services.scheduler.pause()  # the bot is down: its sender wakes no more
+    await world.services.sender.settle()
     world.clock.now = datetime(2026, 3, 19, 20, 0, tzinfo=UTC)  # three hours after it was due
     async with second_instance(world) as restarted:
         await restarted.deliver_outbox()

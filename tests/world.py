@@ -41,9 +41,12 @@ class World:
                             language_code=language)
 
     async def deliver_outbox(self) -> None:
-        """Lets the outbox sender finish what the last update owed."""
-        await self.services.sender.close()
-        await self.services.sender.flush()
+        """Lets the outbox sender finish what is owed now. The scheduler's own flush may be
+        running (its interval is real time): its rows are waited for too."""
+        sender = self.services.sender
+        await sender.settle()
+        await sender.flush()  # if the scheduler's flush got there first, it looks once more
+        await sender.settle()
 
     async def outbox(self) -> list[Outbox]:
         async with self.db.transaction() as session:
