@@ -13,6 +13,7 @@ from typing import Any
 from bot import (
     buttons,
     conference_notices,  # noqa: F401  (registers the conference's messages)
+    plan_notices,  # noqa: F401  (registers the messages of following the plan)
 )
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
@@ -21,12 +22,17 @@ from bot.buttons import (
     CaseTap,
     CaseVerb,
     ClearChat,
+    Evaluate,
     HandOver,
+    Invoke,
     MyData,
     PassNote,
     PickLanguage,
+    SetOutcome,
+    ShowPlan,
     SwitchTalk,
     TalkTap,
+    TellDone,
     Vote,
     WhoAmI,
 )
@@ -41,10 +47,12 @@ from bot.usecases import (
     cases,
     closing,
     conference,
+    evaluation,
     gate,
     invites,
     moments,
     people,
+    plan_view,
     reach,
     rights,
     script,
@@ -58,6 +66,8 @@ BUTTONS: dict[type[buttons.Button], UseCase] = {
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
     MyData: rights.mydata_action, ClearChat: rights.clear_chat, Attend: conference.answer,
     Vote: moments.vote,
+    ShowPlan: plan_view.show_plan, TellDone: plan_view.tell_done, Invoke: plan_view.invoke,
+    Evaluate: evaluation.answer, SetOutcome: closing.set_outcome,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -75,6 +85,10 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.PROPOSE_MOMENTS: moments.propose, CaseVerb.PICK_MOMENT: moments.pick,
     CaseVerb.NAME_PRIVATE: conference.toggle_name_private,
     CaseVerb.SCRIPT: script.show_script,
+    CaseVerb.PLAN_FOLLOWERS: plan_view.show_followers,
+    CaseVerb.PLAN_INFORM: plan_view.toggle_informed,
+    CaseVerb.FOLLOW_UP_REPORT: plan_view.follow_up_report,
+    CaseVerb.OUTCOME: closing.ask_outcome,
 }
 
 

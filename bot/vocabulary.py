@@ -125,6 +125,12 @@ class Notice(StrEnum):
     CONFERENCE_ANSWERED_NO = "conf_no"  # to the coordinator: a party will not come
     REMINDER_DROPPED = "conf_remind_dropped"  # to the coordinator: too late, the meeting began
     MOMENT_POLL = "conf_poll"  # to a party: which of these moments suit you?
+    PLAN_COMMITMENT_DONE = "plan_done_told"  # to a watcher who asked: a commitment is done
+    PLAN_INVOKED = "plan_invoked"  # to the coordinator: "this did not happen"
+    PLAN_SHARED = "plan_shared"  # to someone marked informed: /plan shows the plan now
+    EVALUATION_DUE = "eval_due"  # to the coordinator: the plan's evaluation moment
+    EVALUATION_QUESTION = "eval_question"  # to a participant: how is it going?
+    EVALUATION_ANSWERED = "eval_answered"  # to the coordinator: their answer
 
 
 class ConferenceStatus(StrEnum):
@@ -181,6 +187,14 @@ class CaseOutcome(StrEnum):
     TERMINATED = "terminated"
 
 
+class EvaluationAnswer(StrEnum):
+    """A participant's answer at the plan's evaluation moment: how is it going?"""
+
+    GOOD = "good"
+    SO_SO = "so_so"
+    NOT_GOOD = "not_good"
+
+
 class ActorKind(StrEnum):
     """Who is writing, resolved once per update."""
 
@@ -223,3 +237,8 @@ class AuditAction(StrEnum):
     MOMENTS_PROPOSED = "moments_proposed"
     REFUSED = "refused"
     SCRIPT_VIEWED = "script_viewed"
+    PLAN_VIEWED = "plan_viewed"  # a participant's /plan
+    PLAN_INVOKED = "plan_invoked"  # "this did not happen", told to the coordinator
+    PLAN_INFORMED = "plan_informed"  # the coordinator marks someone informed, or not
+    REPORT_MADE = "report_made"  # the follow-up report (PDF) for the referrer
+    OUTCOME_RECORDED = "outcome_recorded"
