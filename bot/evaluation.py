@@ -58,10 +58,10 @@ async def plan_evaluations(db: Database, clock: Clock) -> int:
 
 async def _claim(session: AsyncSession, plan: Plan, now: datetime) -> bool:
     """Marks the plan prompted unless another instance did so first."""
-    result = await session.execute(
+    claimed = await session.exec(
         update(Plan).where(col(Plan.id) == plan.id, col(Plan.evaluation_prompted_at).is_(None))
-        .values(evaluation_prompted_at=now).execution_options(synchronize_session=False))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .values(evaluation_prompted_at=now).returning(col(Plan.id)))
+    return claimed.first() is not None
 
 
 async def _prompt(session: AsyncSession, plan: Plan, case: Case, now: datetime) -> None:
