@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot import SUPPORTED_LANGUAGES
-from bot.vocabulary import Rsvp
+from bot.vocabulary import CaseOutcome, EvaluationAnswer, Rsvp
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
@@ -61,6 +61,10 @@ class CaseVerb(StrEnum):
     PLAN_DETAILS = "pld"  # who to inform, if things go otherwise, the evaluation
     SEND_PLAN = "pls"  # put the plan to the parties for signing
     REMIND_SIGNERS = "plr"
+    PLAN_FOLLOWERS = "vfw"  # who follows the plan with /plan, and the report button
+    PLAN_INFORM = "vin"  # by party id: mark them informed of the plan, or no longer
+    FOLLOW_UP_REPORT = "vrp"  # the follow-up report (PDF) for the referrer, to review
+    OUTCOME = "voc"  # ask how the case ended (a CaseOutcome)
 
 
 @dataclass(frozen=True)
@@ -172,12 +176,57 @@ class Owner:
     party_id: int
 
 
+@dataclass(frozen=True)
+class ShowPlan:
+    """/plan again: how the commitments go."""
+
+    PREFIX: ClassVar[str] = "pv"
+
+
+@dataclass(frozen=True)
+class TellDone:
+    """Under /plan: tell me when a commitment is done (1), or no longer (0)."""
+
+    PREFIX: ClassVar[str] = "pd"
+    plan_id: int
+    send: int
+
+
+@dataclass(frozen=True)
+class Invoke:
+    """Under /plan: "this did not happen" about one commitment; 0 asks, 1 tells the
+    coordinator."""
+
+    PREFIX: ClassVar[str] = "pi"
+    commitment_id: int
+    send: int
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """A participant's answer at the evaluation moment (an `EvaluationAnswer` value)."""
+
+    PREFIX: ClassVar[str] = "pe"
+    evaluation_id: int
+    how: str
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    """The coordinator records how a closed case ended (a `CaseOutcome` value)."""
+
+    PREFIX: ClassVar[str] = "po"
+    case_id: int
+    outcome: str
+
+
 Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
-          | ClearChat | WhoAmI | Attend | Vote | Sign | Owner)
+          | ClearChat | WhoAmI | Attend | Vote | Sign | Owner | ShowPlan | TellDone | Invoke
+          | Evaluate | SetOutcome)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
                                    PassNote, MyData, ClearChat, WhoAmI, Attend, Vote, Sign,
-                                   Owner)
+                                   Owner, ShowPlan, TellDone, Invoke, Evaluate, SetOutcome)
 }
 
 
@@ -222,6 +271,10 @@ def _parse(kind: type[Button], name: str, value: str) -> object | None:
         return CaseVerb(value) if value in CaseVerb._value2member_map_ else None
     if name == "answer":
         return value if value in Rsvp._value2member_map_ else None
+    if name == "how":
+        return value if value in EvaluationAnswer._value2member_map_ else None
+    if name == "outcome":
+        return value if value in CaseOutcome._value2member_map_ else None
     if name == "language":
         return value if value in SUPPORTED_LANGUAGES else None
     if name == "send":

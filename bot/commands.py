@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.access import UseCase
 from bot.engine import AskStop, GoBack, Input, PauseTalk, SkipStep
-from bot.usecases import admin, cases, forms, people, profile, rights, talks
+from bot.usecases import admin, cases, forms, people, plan_view, profile, rights, talks
 from bot.vocabulary import ActorKind
 
 
@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("coordinators", "coordinatoren", admin.list_coordinators, frozenset({A})),
     Command("allcases", "allezaken", admin.list_all_cases, frozenset({A})),
     Command("audit", "audit", admin.show_audit, frozenset({A})),
+    Command("plan", "herstelplan", plan_view.show_plan, frozenset({P})),
 )
 _BY_WORD = {word: command for command in COMMANDS for word in (command.name, command.alias)}
 

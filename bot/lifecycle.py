@@ -140,6 +140,7 @@ def case_json(record: CaseRecord) -> bytes:
     data = {"reference": case.reference, "method": case.variant, "facts": case.facts,
             "created": case.created_at.isoformat(),
             "closed": case.closed_at.isoformat() if case.closed_at else None,
+            "outcome": case.outcome,
             "parties": parties, "proposals": proposals,
             "conference": _conference_json(record)}
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -397,6 +397,30 @@ class PlanWatcher(SQLModel, table=True):
     tell_done: bool = False
 
 
+class PlanEvaluation(SQLModel, table=True):
+    """A participant asked at the plan's evaluation moment how it is going, and their answer
+    (an `EvaluationAnswer` code; no free text). The row is the question: its button names it."""
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "party_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    party_id: int = Field(foreign_key="party.id", index=True)
+    asked_at: datetime = _utc()
+    answer: str | None = Field(default=None, max_length=10)
+    answered_at: datetime | None = _utc(default=None)
+
+
+class PlanInvocation(SQLModel, table=True):
+    """The person harmed (or someone informed of the plan) says a commitment did not happen
+    as agreed: the coordinator is told at once. Who, which, when; no text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    party_id: int = Field(foreign_key="party.id", index=True)
+    at: datetime = _utc()
+
+
 class FactsVersion(SQLModel, table=True):
     """An earlier description of the facts, kept with its date when the coordinator changes
     it (for the case, or for one offender)."""

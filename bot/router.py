@@ -14,6 +14,7 @@ from bot import (
     buttons,
     conference_notices,  # noqa: F401  (registers the conference's messages)
     plan_notices,  # noqa: F401  (registers the plan's messages)
+    plan_view_notices,  # noqa: F401  (registers the messages of following the plan)
 )
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
@@ -22,14 +23,19 @@ from bot.buttons import (
     CaseTap,
     CaseVerb,
     ClearChat,
+    Evaluate,
     HandOver,
+    Invoke,
     MyData,
     Owner,
     PassNote,
     PickLanguage,
+    SetOutcome,
+    ShowPlan,
     Sign,
     SwitchTalk,
     TalkTap,
+    TellDone,
     Vote,
     WhoAmI,
 )
@@ -45,12 +51,14 @@ from bot.usecases import (
     cases,
     closing,
     conference,
+    evaluation,
     gate,
     invites,
     moments,
     people,
     plan,
     plan_signing,
+    plan_view,
     reach,
     rights,
     script,
@@ -64,6 +72,8 @@ BUTTONS: dict[type[buttons.Button], UseCase] = {
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
     MyData: rights.mydata_action, ClearChat: rights.clear_chat, Attend: conference.answer,
     Vote: moments.vote, Sign: plan_signing.sign, Owner: plan.toggle_owner,
+    ShowPlan: plan_view.show_plan, TellDone: plan_view.tell_done, Invoke: plan_view.invoke,
+    Evaluate: evaluation.answer, SetOutcome: closing.set_outcome,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -87,6 +97,10 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.OWNERS_DONE: plan.pick_owners, CaseVerb.PLAN_DETAILS: plan.edit_details,
     CaseVerb.SEND_PLAN: plan_signing.send_plan,
     CaseVerb.REMIND_SIGNERS: plan_signing.remind_signers,
+    CaseVerb.PLAN_FOLLOWERS: plan_view.show_followers,
+    CaseVerb.PLAN_INFORM: plan_view.toggle_informed,
+    CaseVerb.FOLLOW_UP_REPORT: plan_view.follow_up_report,
+    CaseVerb.OUTCOME: closing.ask_outcome,
 }
 
 

@@ -33,6 +33,7 @@ from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
 from bot.db import Database
+from bot.evaluation import plan_evaluations
 from bot.flows import FlowRegistry, load_registry
 from bot.language import pick_language
 from bot.lifecycle import plan_retention
@@ -100,6 +101,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         scheduler.add_job(plan_retention, "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(days=settings.retention_days)],
                           id="retention", max_instances=1, coalesce=True)
+        scheduler.add_job(plan_evaluations, "interval", minutes=settings.nudge_scan_minutes,
+                          args=[db, clock], id="evaluations", max_instances=1, coalesce=True)
         scheduler.add_job(forget_old, "interval", hours=6, args=[db, clock],
                           id="seen_updates", max_instances=1, coalesce=True)
         scheduler.start()

@@ -132,6 +132,12 @@ class Notice(StrEnum):
     PLAN_SIGN_REMINDER = "plan_remind"  # to a party who has not signed yet
     PLAN_DECLINED = "plan_declined"  # to the coordinator: a party will not sign
     PLAN_ALL_SIGNED = "plan_all_signed"  # to the coordinator
+    PLAN_COMMITMENT_DONE = "plan_done_told"  # to a watcher who asked: a commitment is done
+    PLAN_INVOKED = "plan_invoked"  # to the coordinator: "this did not happen"
+    PLAN_SHARED = "plan_shared"  # to someone marked informed: /plan shows the plan now
+    EVALUATION_DUE = "eval_due"  # to the coordinator: the plan's evaluation moment
+    EVALUATION_QUESTION = "eval_question"  # to a participant: how is it going?
+    EVALUATION_ANSWERED = "eval_answered"  # to the coordinator: their answer
 
 
 class ConferenceStatus(StrEnum):
@@ -188,6 +194,14 @@ class CaseOutcome(StrEnum):
     TERMINATED = "terminated"
 
 
+class EvaluationAnswer(StrEnum):
+    """A participant's answer at the plan's evaluation moment: how is it going?"""
+
+    GOOD = "good"
+    SO_SO = "so_so"
+    NOT_GOOD = "not_good"
+
+
 class ActorKind(StrEnum):
     """Who is writing, resolved once per update."""
 
@@ -234,3 +248,8 @@ class AuditAction(StrEnum):
     PLAN_DECLINED = "plan_declined"
     REFUSED = "refused"
     SCRIPT_VIEWED = "script_viewed"
+    PLAN_VIEWED = "plan_viewed"  # a participant's /plan
+    PLAN_INVOKED = "plan_invoked"  # "this did not happen", told to the coordinator
+    PLAN_INFORMED = "plan_informed"  # the coordinator marks someone informed, or not
+    REPORT_MADE = "report_made"  # the follow-up report (PDF) for the referrer
+    OUTCOME_RECORDED = "outcome_recorded"

@@ -131,6 +131,8 @@ async def test_everyone_signs_in_the_chat_and_gets_the_final_copy_with_the_signa
         assert "Noor, getekend op" in final
     assert "iedereen heeft versie 1 van het herstelplan getekend (2 handtekeningen)" in (
         coordinator.last_text or "")
+    await plan_card(coordinator)  # following the plan shows on its card
+    assert "Uitvoeringsverslag (PDF)" in coordinator.messages[-1].button_labels
     async with world.db.transaction() as session:
         version = (await session.exec(select(PlanVersion))).one()
         signatures = (await session.exec(select(Signature))).all()

@@ -167,7 +167,7 @@ async def test_the_command_menu_is_set_in_both_languages(world: World) -> None:
     english = world.api.commands_for(default, "")
     dutch = world.api.commands_for(default, "nl")
     assert [c["command"] for c in english] == ["start", "help", "language", "pause", "back",
-                                               "stop", "talks", "mydata"]
+                                               "stop", "talks", "mydata", "plan"]
     assert {"command": "pause", "description": "Take a break"} in english
     assert {"command": "pause", "description": "Even pauzeren"} in dutch
 

@@ -10,14 +10,14 @@ from datetime import timedelta
 from bot import buttons
 from bot.access import allowed, own_case
 from bot.audit import record
-from bot.buttons import CaseTap, CaseVerb
+from bot.buttons import CaseTap, CaseVerb, SetOutcome
 from bot.lifecycle import case_json, erase_case_data, gather_case
-from bot.models import Talk
+from bot.models import Case, Talk
 from bot.pdf_document import find_fonts
 from bot.turn import Outgoing, Turn
 from bot.usecases import forms
 from bot.views.case_pdf import case_pdf
-from bot.vocabulary import ActorKind, AuditAction
+from bot.vocabulary import ActorKind, AuditAction, CaseOutcome
 
 KEEP_LONGER = timedelta(days=90)
 
@@ -34,6 +34,37 @@ async def close_case(ctx: Turn, *, ref: int) -> None:
         ctx.session.add(case)
         record(ctx, AuditAction.CASE_CLOSED, case_id=case.id)
     ctx.say("coordinator.case_closed", _card_button(ctx, case.id), reference=case.reference)
+    if case.outcome is None:
+        _ask_outcome(ctx, case)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def ask_outcome(ctx: Turn, *, ref: int) -> None:
+    case = await own_case(ctx, ref)
+    _ask_outcome(ctx, case)
+
+
+def _ask_outcome(ctx: Turn, case: Case) -> None:
+    """How the case ended, from the fixed list, so a programme can count its cases."""
+    rows = tuple(((ctx.t(f"outcome.{outcome}"),
+                   buttons.encode(SetOutcome(case.id or 0, outcome))),) for outcome in CaseOutcome)
+    ctx.say("outcome.ask", (*rows, *_card_button(ctx, case.id)), reference=case.reference)
+
+
+@allowed(ActorKind.COORDINATOR)
+async def set_outcome(ctx: Turn, *, tap: SetOutcome) -> None:
+    """Recorded on a closed case (picking one closes an open case: it has ended); audited."""
+    case = await own_case(ctx, tap.case_id)
+    if case.erased_at is None:
+        if case.closed_at is None:
+            case.closed_at = ctx.now
+            record(ctx, AuditAction.CASE_CLOSED, case_id=case.id)
+        case.outcome = CaseOutcome(tap.outcome)
+        ctx.session.add(case)
+        record(ctx, AuditAction.OUTCOME_RECORDED, case_id=case.id)
+    ctx.response.answered = ctx.t(f"outcome.{tap.outcome}")
+    ctx.say("outcome.recorded", _card_button(ctx, case.id), reference=case.reference,
+            outcome=ctx.t(f"outcome.{case.outcome or tap.outcome}"))
 
 
 @allowed(ActorKind.COORDINATOR)

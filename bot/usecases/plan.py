@@ -6,6 +6,7 @@ signing makes the plan differ from it: it must be signed again (bot/usecases/pla
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 
 from sqlmodel import select
@@ -18,11 +19,16 @@ from bot.models import Case, Commitment, CommitmentOwner, Plan, Talk
 from bot.plan_store import PlanRecord, gather_plan, plan_of
 from bot.turn import Turn
 from bot.usecases import forms
+from bot.usecases.plan_view import plan_view_section
+from bot.views.case_card import Section
 from bot.views.conference import first_name
 from bot.views.plan import plan_parts, plan_text, signature_lines
 from bot.vocabulary import ActorKind, AuditAction, CommitmentStatus
 
 Row = tuple[tuple[str, str], ...]
+# What follows the signed plan shows its part of the plan card (how each commitment goes, who
+# follows the plan): async (ctx, plan) -> Section.
+PLAN_SECTIONS: list[Callable[[Turn, Plan], Awaitable[Section]]] = [plan_view_section]
 
 
 def tap(verb: CaseVerb, ref: int | None) -> str:
@@ -52,12 +58,15 @@ async def show_plan(ctx: Turn, *, ref: int) -> None:
     case = await own_case(ctx, ref)
     plan = await plan_for(ctx, case)
     found = await gather_plan(ctx.session, case, plan)
-    text, keyboard = plan_card(ctx, found)
+    sections = [await section(ctx, plan) for section in PLAN_SECTIONS]
+    text, keyboard = plan_card(ctx, found, sections)
     ctx.response.say(text, keyboard)
 
 
-def plan_card(ctx: Turn, found: PlanRecord) -> tuple[str, Keyboard]:
-    """The plan as it stands, where its signing is, and what the coordinator can do."""
+def plan_card(ctx: Turn, found: PlanRecord,
+              sections: Sequence[Section] = ()) -> tuple[str, Keyboard]:
+    """The plan as it stands, where its signing is, how it is followed, and what the
+    coordinator can do."""
     lines = [plan_text(plan_parts(ctx.app.catalog, ctx.language, found))]
     if found.version is not None:
         lines.append("\n" + ctx.t("plan.card.signatures", number=found.version.number))
@@ -65,6 +74,10 @@ def plan_card(ctx: Turn, found: PlanRecord) -> tuple[str, Keyboard]:
                                  found.parties, found.case.timezone)
         if found.changed_since_version:
             lines.append(ctx.t("plan.card.changed", number=found.version.number))
+    for section in sections:
+        if section.lines:
+            lines.append("")
+            lines += section.lines
     case = found.case
     rows: list[Row] = [((ctx.t("plan.button.add"), tap(CaseVerb.ADD_COMMITMENT, case.id)),)]
     for number, commitment in enumerate(found.commitments, start=1):
@@ -79,6 +92,8 @@ def plan_card(ctx: Turn, found: PlanRecord) -> tuple[str, Keyboard]:
         rows.append(((ctx.t("plan.button.send"), tap(CaseVerb.SEND_PLAN, case.id)),))
     elif found.version is not None and not found.all_signed:
         rows.append(((ctx.t("plan.button.remind"), tap(CaseVerb.REMIND_SIGNERS, case.id)),))
+    for section in sections:
+        rows += section.rows
     rows.append(((ctx.t("button.case_card"), tap(CaseVerb.CARD, case.id)),))
     return "\n".join(lines), tuple(rows)
 

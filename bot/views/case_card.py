@@ -77,6 +77,8 @@ def case_card(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         text.append(t("card.erased", date=case.erased_at.date().isoformat()))
     elif case.closed_at is not None:
         text.append(t("card.closed", date=case.closed_at.date().isoformat()))
+        text.append(t("card.outcome", outcome=t(f"outcome.{case.outcome}")) if case.outcome
+                    else t("card.no_outcome"))
     else:
         text.append(t("card.next", step=t(f"next.{next_step(lines, waiting)}")))
     return "\n".join(text), _keyboard(catalog, language, case, lines, waiting, section.rows)
@@ -152,6 +154,8 @@ def _keyboard(catalog: Catalog, language: str, case: Case, lines: Sequence[Party
         closing = [(t("button.export_case"), tap(CaseVerb.EXPORT, case.id))]
         if case.closed_at is None:
             closing.append((t("button.close_case"), tap(CaseVerb.CLOSE, case.id)))
+        else:
+            closing.append((t("button.outcome"), tap(CaseVerb.OUTCOME, case.id)))
         closing.append((t("button.erase_case"), tap(CaseVerb.ERASE_CASE, case.id)))
         rows += [tuple(closing[i:i + 2]) for i in range(0, len(closing), 2)]
         rows.append(((t("button.script"), tap(CaseVerb.SCRIPT, case.id)),))

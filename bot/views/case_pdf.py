@@ -33,6 +33,9 @@ def case_pdf(record: CaseRecord, flows: FlowRegistry, catalog: Catalog, language
     doc.field(t("export.created"), _when(case, case.created_at))
     doc.field(t("export.closed"), _when(case, case.closed_at) if case.closed_at
               else t("export.not_closed"))
+    if case.outcome:
+        doc.field(t("export.outcome"), _word(catalog, language, f"outcome.{case.outcome}",
+                                             case.outcome))
     if case.erased_at is not None:
         doc.field(t("export.erased"), _when(case, case.erased_at))
     doc.field(t("export.made"), _when(case, made))
