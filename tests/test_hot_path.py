@@ -42,7 +42,10 @@ def full_scans(database: Path, statements: list[tuple[str, Any]]) -> list[str]:
             plan = connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters).fetchall()
             for row in plan:
                 detail = str(row[-1])
-                if detail.startswith("SCAN") and "INDEX" not in detail:
+                # A subquery's own rows are read whole (the outbox claim numbers a chat's
+                # rows): its tables' lines say whether an index was used.
+                if (detail.startswith("SCAN") and "INDEX" not in detail
+                        and not detail.startswith("SCAN (subquery")):
                     found.append(f"{detail}: {' '.join(sql.split())[:160]}")
     return found
 
