@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot import SUPPORTED_LANGUAGES
-from bot.vocabulary import Rsvp
+from bot.vocabulary import CheckAnswer, Rsvp
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
@@ -53,6 +53,11 @@ class CaseVerb(StrEnum):
     PICK_MOMENT = "pck"  # by the proposed moment's id: plan the conference then
     NAME_PRIVATE = "prv"  # a victim's name is not shown to the offender's side, or is again
     SCRIPT = "scr"  # the coordinator's conference script (text and PDF)
+    FOLLOW_UP = "fol"  # the follow-up of the plan's commitments (by case id)
+    COMMITMENT_DONE = "cmd"  # by commitment id: the coordinator marks it done
+    COMMITMENT_DATE = "cmt"  # a new due date (a form): the check-ins planned anew
+    COMMITMENT_END = "cme"  # asks first
+    COMMITMENT_END_CONFIRM = "cmx"
 
 
 @dataclass(frozen=True)
@@ -146,12 +151,48 @@ class Vote:
     send: int
 
 
+@dataclass(frozen=True)
+class CheckReply:
+    """An owner's answer to a commitment's check-in (a `CheckAnswer` value)."""
+
+    PREFIX: ClassVar[str] = "fa"
+    check_id: int
+    reply: str
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """After "not yet": ask again in this many days (1, 3 or 7), or 0: type a date."""
+
+    PREFIX: ClassVar[str] = "fz"
+    check_id: int
+    days: int
+
+
+@dataclass(frozen=True)
+class ReportPaid:
+    """An owner reports an instalment paid on a money commitment (the amount is typed)."""
+
+    PREFIX: ClassVar[str] = "fp"
+    commitment_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmPaid:
+    """Whom the money is owed confirms an instalment was received."""
+
+    PREFIX: ClassVar[str] = "fr"
+    payment_id: int
+
+
 Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
-          | ClearChat | WhoAmI | Attend | Vote)
+          | ClearChat | WhoAmI | Attend | Vote | CheckReply | Snooze | ReportPaid | ConfirmPaid)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
-                                   PassNote, MyData, ClearChat, WhoAmI, Attend, Vote)
+                                   PassNote, MyData, ClearChat, WhoAmI, Attend, Vote,
+                                   CheckReply, Snooze, ReportPaid, ConfirmPaid)
 }
+SNOOZE_DAYS = frozenset({0, 1, 3, 7})
 
 
 class ButtonTooLong(ValueError):
@@ -195,6 +236,11 @@ def _parse(kind: type[Button], name: str, value: str) -> object | None:
         return CaseVerb(value) if value in CaseVerb._value2member_map_ else None
     if name == "answer":
         return value if value in Rsvp._value2member_map_ else None
+    if name == "reply":
+        return value if value in CheckAnswer._value2member_map_ else None
+    if name == "days":
+        return int(value) if value.isascii() and value.isdigit() and int(value) in SNOOZE_DAYS \
+            else None
     if name == "language":
         return value if value in SUPPORTED_LANGUAGES else None
     if name == "send":

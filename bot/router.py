@@ -13,6 +13,7 @@ from typing import Any
 from bot import (
     buttons,
     conference_notices,  # noqa: F401  (registers the conference's messages)
+    follow_up_notices,  # noqa: F401  (registers the follow-up's messages)
 )
 from bot.access import Refused, UseCase, permits, refuse
 from bot.actors import resolve_actor
@@ -20,11 +21,15 @@ from bot.buttons import (
     Attend,
     CaseTap,
     CaseVerb,
+    CheckReply,
     ClearChat,
+    ConfirmPaid,
     HandOver,
     MyData,
     PassNote,
     PickLanguage,
+    ReportPaid,
+    Snooze,
     SwitchTalk,
     TalkTap,
     Vote,
@@ -39,11 +44,14 @@ from bot.turn import App, Incoming, Response, Turn
 from bot.usecases import (
     admin,
     cases,
+    check_ins,
     closing,
     conference,
+    follow_up_staff,
     gate,
     invites,
     moments,
+    payments,
     people,
     reach,
     rights,
@@ -57,7 +65,8 @@ BUTTONS: dict[type[buttons.Button], UseCase] = {
     TalkTap: talks.tap, HandOver: admin.hand_over, PickLanguage: people.set_language,
     SwitchTalk: talks.switch_talk, PassNote: talks.pass_note, WhoAmI: people.whoami_tap,
     MyData: rights.mydata_action, ClearChat: rights.clear_chat, Attend: conference.answer,
-    Vote: moments.vote,
+    Vote: moments.vote, CheckReply: check_ins.reply, Snooze: check_ins.snooze,
+    ReportPaid: payments.report_paid, ConfirmPaid: payments.confirm_paid,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -75,6 +84,11 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.PROPOSE_MOMENTS: moments.propose, CaseVerb.PICK_MOMENT: moments.pick,
     CaseVerb.NAME_PRIVATE: conference.toggle_name_private,
     CaseVerb.SCRIPT: script.show_script,
+    CaseVerb.FOLLOW_UP: follow_up_staff.show_follow_up,
+    CaseVerb.COMMITMENT_DONE: follow_up_staff.mark_done,
+    CaseVerb.COMMITMENT_DATE: follow_up_staff.ask_new_date,
+    CaseVerb.COMMITMENT_END: follow_up_staff.ask_end,
+    CaseVerb.COMMITMENT_END_CONFIRM: follow_up_staff.end,
 }
 
 

@@ -125,6 +125,14 @@ class Notice(StrEnum):
     CONFERENCE_ANSWERED_NO = "conf_no"  # to the coordinator: a party will not come
     REMINDER_DROPPED = "conf_remind_dropped"  # to the coordinator: too late, the meeting began
     MOMENT_POLL = "conf_poll"  # to a party: which of these moments suit you?
+    COMMITMENT_REMINDER = "cm_remind"  # to an owner: a due date is coming (ref: a check)
+    COMMITMENT_CHECK_IN = "cm_check"  # to an owner, on the due date: how is it going?
+    COMMITMENT_REPEAT = "cm_repeat"  # to an owner, once, when the check-in had no answer
+    COMMITMENT_NO_ANSWER = "cm_no_answer"  # to the coordinator: no answer after the repeat
+    COMMITMENT_HELP = "cm_help"  # to the coordinator, at once: an owner asks for help
+    COMMITMENT_TOO_LATE = "cm_too_late"  # to the coordinator: over a week late, not sent
+    PAYMENT_REPORTED = "pay_reported"  # to whom it is owed: confirm it? (ref: a payment)
+    PAYMENT_CONFIRMED = "pay_confirmed"  # to the owner: it was received
 
 
 class ConferenceStatus(StrEnum):
@@ -223,3 +231,7 @@ class AuditAction(StrEnum):
     MOMENTS_PROPOSED = "moments_proposed"
     REFUSED = "refused"
     SCRIPT_VIEWED = "script_viewed"
+    FOLLOW_UP_VIEWED = "follow_up_viewed"
+    COMMITMENT_DONE = "commitment_done"  # marked done by the coordinator
+    COMMITMENT_REDATED = "commitment_redated"  # a new date by the coordinator
+    COMMITMENT_ENDED = "commitment_ended"
