@@ -42,7 +42,9 @@ def local(world: World, year: int, month: int, day: int, hour: int, minute: int 
 
 async def followed_plan(world: World, agreed: list[Agreed],
                         timezone: str | None = None) -> SignedPlan:
-    """A signed plan whose follow-up has started (as the signing does when all signed)."""
+    """A signed plan whose follow-up has started (as the signing does when all signed). The
+    scheduler's own ticks are paused: the test moves the clock and drives the sender."""
+    world.services.scheduler.pause()
     signed = await a_signed_plan(world, agreed)
     await world.deliver_outbox()
     async with world.db.transaction() as session:
@@ -106,10 +108,11 @@ async def test_every_monday_for_six_weeks_is_six_check_ins_at_six_in_the_evening
     sam, zone = world.person(SAM, "Sam"), ZoneInfo("Europe/Brussels")
     asked: list[datetime] = []
     local(world, 2026, 3, 15, 6)
+    seen = 0
     while world.clock.now < datetime(2026, 5, 5, tzinfo=UTC):
-        before = said(world, SAM, CHECK_IN)
         await world.deliver_outbox()
-        if said(world, SAM, CHECK_IN) > before:
+        if said(world, SAM, CHECK_IN) > seen:
+            seen = said(world, SAM, CHECK_IN)
             asked.append(world.clock.now.astimezone(zone))
             await sam.tap("Gedaan")
         world.clock.advance(minutes=30)
@@ -220,20 +223,23 @@ async def test_a_check_in_due_while_the_bot_was_down_comes_late_once_and_says_so
     await followed_plan(world, [Agreed(BIKE, date(2026, 3, 20))])
     local(world, 2026, 3, 21, 11, 0)  # the bot was down from before the reminder till now
     async with second_instance(world) as restarted:
+        restarted.services.scheduler.pause()
         await restarted.deliver_outbox()
         await restarted.deliver_outbox()
         await world.deliver_outbox()
-        late = [m.content for m in restarted.api.messages_to(SAM) if CHECK_IN in m.content]
+        late = [m.content for bot in (world, restarted) for m in bot.api.messages_to(SAM)
+                if CHECK_IN in m.content]  # either instance may send it: once, marked late
         assert len(late) == 1 and late[0].startswith(LATE)
-        assert said(restarted, SAM, REMINDER) == 0  # the check-in says it all
-        assert said(world, SAM, CHECK_IN) == 0
+        assert said(restarted, SAM, REMINDER) + said(world, SAM, REMINDER) == 0  # said it all
         await restarted.deliver_outbox()
-        assert said(restarted, SAM, REPEAT) == 0  # not at once: two days after the late one
+        await world.deliver_outbox()
+        assert said(restarted, SAM, REPEAT) + said(world, SAM, REPEAT) == 0  # not at once
 
 
 async def test_more_than_a_week_late_goes_to_the_coordinator_instead(world: World) -> None:
     await followed_plan(world, [Agreed(BIKE, date(2026, 3, 20))])
     async with second_instance(world) as restarted:
+        restarted.services.scheduler.pause()
         local(restarted, 2026, 3, 28, 18, 30)
         await restarted.deliver_outbox()
         await restarted.deliver_outbox()
@@ -250,6 +256,7 @@ async def test_two_bot_instances_on_one_database_send_each_check_in_once(world: 
                                 Agreed("Sam schrijft een brief aan Noor.", date(2026, 3, 20))])
     local(world, 2026, 3, 20, 18, 0)
     async with second_instance(world) as other:
+        other.services.scheduler.pause()
         await asyncio.gather(world.services.sender.flush(), other.services.sender.flush(),
                              world.services.sender.flush(), other.services.sender.flush())
         await world.deliver_outbox()

@@ -28,7 +28,7 @@ async def test_an_instalment_is_reported_confirmed_and_counted(world: World) -> 
     asked = await answer_to_tap(sam, "Ik heb een bedrag betaald")
     assert "Tot nu toe doorgegeven: € 0,00 van € 100,00" in asked
     assert "Hoeveel heb je betaald?" in asked
-    assert "kan ik niet lezen als bedrag" in await answer_to(sam, "vijftien")
+    assert "Schrijf een bedrag in euro" in await answer_to(sam, "vijftien")
     assert ("Ik heb € 15,50 genoteerd. Tot nu toe doorgegeven: € 15,50 van € 100,00"
             in await answer_to(sam, "€ 15.50"))
     await world.deliver_outbox()

@@ -14,14 +14,11 @@ _DAY_FIRST = re.compile(
     r"(?P<H>\d{1,2})(?:[:.uh](?P<M>\d{2})?)?\s*(?:uur|u|h)?")
 _YEAR_FIRST = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[ T]\s*(?P<H>\d{1,2})[:.uh](?P<M>\d{2})")
+_DATE = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})|"
+                   r"(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})")
+_MONEY = re.compile(r"(?:€|eur|euro)?\s*(?P<whole>\d{1,6})(?:[.,](?P<cents>\d{2}))?"
+                    r"\s*(?:€|eur|euro)?")
 MOMENT_FORM = "%Y-%m-%d %H:%M"
-# 28-11-2026, 28/11/2026, 28.11.2026, 2026-11-28
-_DATE_DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})")
-_DATE_YEAR_FIRST = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
-# 15, 15,50, 15.5, € 15.50, €15, 15 euro, EUR 15,00 (no thousands separators)
-_AMOUNT = re.compile(r"(?:€|eur|euro)?\s*(?P<whole>\d{1,7})(?:[.,](?P<frac>\d{1,2}))?\s*"
-                     r"(?:€|eur|euro)?")
-MAX_CENTS = 100_000_000  # a million euros: anything above is a typing error
 
 
 def normalise(kind: TextFormat, text: str) -> str | None:
@@ -32,32 +29,29 @@ def normalise(kind: TextFormat, text: str) -> str | None:
     if kind is TextFormat.DATE:
         day = parse_date(text)
         return day.isoformat() if day else None
-    if kind is TextFormat.AMOUNT:
-        cents = parse_cents(text)
-        return str(cents) if cents is not None else None
+    if kind is TextFormat.COUNT:
+        cleaned = text.strip()
+        return cleaned.lstrip("0") if cleaned.isdigit() and 1 <= int(cleaned) <= 99 else None
+    if kind is TextFormat.MONEY:
+        found = _MONEY.fullmatch(text.strip().lower())
+        if found is None:
+            return None
+        cents = int(found["whole"]) * 100 + int(found["cents"] or 0)
+        return str(cents) if cents > 0 else None
     return None
 
 
 def parse_date(text: str) -> date | None:
-    """A local date (day first, or ISO), or None."""
-    cleaned = text.strip()
-    found = _DATE_DAY_FIRST.fullmatch(cleaned) or _DATE_YEAR_FIRST.fullmatch(cleaned)
+    """A date as people write it (28-11-2026, 28/11/2026, 2026-11-28), or None."""
+    found = _DATE.fullmatch(text.strip())
     if found is None:
         return None
+    y, m, d = ((found["y"], found["m"], found["d"]) if found["y"]
+               else (found["y2"], found["m2"], found["d2"]))
     try:
-        return date(int(found["y"]), int(found["m"]), int(found["d"]))
-    except ValueError:  # 31-02
+        return date(int(y), int(m), int(d))
+    except ValueError:
         return None
-
-
-def parse_cents(text: str) -> int | None:
-    """An amount of euros as typed, in cents (more than zero), or None."""
-    found = _AMOUNT.fullmatch(text.strip().lower())
-    if found is None:
-        return None
-    fraction = (found["frac"] or "").ljust(2, "0")
-    cents = int(found["whole"]) * 100 + int(fraction)
-    return cents if 0 < cents <= MAX_CENTS else None
 
 
 def parse_moment(text: str) -> datetime | None:

@@ -25,8 +25,9 @@ class TextFormat(StrEnum):
     """A typed answer that must have a shape; stored normalised (see bot.engine.formats)."""
 
     MOMENT = "moment"  # a local date and time, e.g. 28-11-2026 19:30
-    DATE = "date"  # a local date, e.g. 28-11-2026
-    AMOUNT = "amount"  # an amount of euros, e.g. 15, 15,50 or € 15.50 (stored in cents)
+    DATE = "date"  # a date, e.g. 28-11-2026
+    COUNT = "count"  # a whole number from 1 to 99, e.g. 6
+    MONEY = "money"  # an amount in euro, e.g. 15 or 15,50 (stored in cents)
 
 
 # Limits that keep every button's callback data within Telegram's 64 bytes. A button carries
