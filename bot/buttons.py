@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from bot import SUPPORTED_LANGUAGES
-from bot.vocabulary import CaseOutcome, EvaluationAnswer, Rsvp
+from bot.vocabulary import CaseOutcome, CheckAnswer, EvaluationAnswer, Rsvp
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, encoded data)
 MAX_BYTES = 64
@@ -65,6 +65,11 @@ class CaseVerb(StrEnum):
     PLAN_INFORM = "vin"  # by party id: mark them informed of the plan, or no longer
     FOLLOW_UP_REPORT = "vrp"  # the follow-up report (PDF) for the referrer, to review
     OUTCOME = "voc"  # ask how the case ended (a CaseOutcome)
+    FOLLOW_UP = "fol"  # the follow-up of the plan's commitments (by case id)
+    COMMITMENT_DONE = "cmd"  # by commitment id: the coordinator marks it done
+    COMMITMENT_DATE = "cmt"  # a new due date (a form): the check-ins planned anew
+    COMMITMENT_END = "cme"  # asks first
+    COMMITMENT_END_CONFIRM = "cmx"
 
 
 @dataclass(frozen=True)
@@ -220,14 +225,50 @@ class SetOutcome:
     outcome: str
 
 
+@dataclass(frozen=True)
+class CheckReply:
+    """An owner's answer to a commitment's check-in (a `CheckAnswer` value)."""
+
+    PREFIX: ClassVar[str] = "fa"
+    check_id: int
+    reply: str
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """After "not yet": ask again in this many days (1, 3 or 7), or 0: type a date."""
+
+    PREFIX: ClassVar[str] = "fz"
+    check_id: int
+    days: int
+
+
+@dataclass(frozen=True)
+class ReportPaid:
+    """An owner reports an instalment paid on a money commitment (the amount is typed)."""
+
+    PREFIX: ClassVar[str] = "fp"
+    commitment_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmPaid:
+    """Whom the money is owed confirms an instalment was received."""
+
+    PREFIX: ClassVar[str] = "fr"
+    payment_id: int
+
+
 Button = (TalkTap | CaseTap | HandOver | PickLanguage | SwitchTalk | PassNote | MyData
           | ClearChat | WhoAmI | Attend | Vote | Sign | Owner | ShowPlan | TellDone | Invoke
-          | Evaluate | SetOutcome)
+          | Evaluate | SetOutcome | CheckReply | Snooze | ReportPaid | ConfirmPaid)
 KINDS: dict[str, type[Button]] = {
     kind.PREFIX: kind for kind in (TalkTap, CaseTap, HandOver, PickLanguage, SwitchTalk,
                                    PassNote, MyData, ClearChat, WhoAmI, Attend, Vote, Sign,
-                                   Owner, ShowPlan, TellDone, Invoke, Evaluate, SetOutcome)
+                                   Owner, ShowPlan, TellDone, Invoke, Evaluate, SetOutcome,
+                                   CheckReply, Snooze, ReportPaid, ConfirmPaid)
 }
+SNOOZE_DAYS = frozenset({0, 1, 3, 7})
 
 
 class ButtonTooLong(ValueError):
@@ -275,6 +316,11 @@ def _parse(kind: type[Button], name: str, value: str) -> object | None:
         return value if value in EvaluationAnswer._value2member_map_ else None
     if name == "outcome":
         return value if value in CaseOutcome._value2member_map_ else None
+    if name == "reply":
+        return value if value in CheckAnswer._value2member_map_ else None
+    if name == "days":
+        return int(value) if value.isascii() and value.isdigit() and int(value) in SNOOZE_DAYS \
+            else None
     if name == "language":
         return value if value in SUPPORTED_LANGUAGES else None
     if name == "send":

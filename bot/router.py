@@ -13,6 +13,7 @@ from typing import Any
 from bot import (
     buttons,
     conference_notices,  # noqa: F401  (registers the conference's messages)
+    follow_up_notices,  # noqa: F401  (registers the follow-up's messages)
     plan_notices,  # noqa: F401  (registers the plan's messages)
     plan_view_notices,  # noqa: F401  (registers the messages of following the plan)
 )
@@ -22,7 +23,9 @@ from bot.buttons import (
     Attend,
     CaseTap,
     CaseVerb,
+    CheckReply,
     ClearChat,
+    ConfirmPaid,
     Evaluate,
     HandOver,
     Invoke,
@@ -30,9 +33,11 @@ from bot.buttons import (
     Owner,
     PassNote,
     PickLanguage,
+    ReportPaid,
     SetOutcome,
     ShowPlan,
     Sign,
+    Snooze,
     SwitchTalk,
     TalkTap,
     TellDone,
@@ -49,12 +54,15 @@ from bot.turn import App, Incoming, Response, Turn
 from bot.usecases import (
     admin,
     cases,
+    check_ins,
     closing,
     conference,
     evaluation,
+    follow_up_staff,
     gate,
     invites,
     moments,
+    payments,
     people,
     plan,
     plan_signing,
@@ -74,6 +82,8 @@ BUTTONS: dict[type[buttons.Button], UseCase] = {
     Vote: moments.vote, Sign: plan_signing.sign, Owner: plan.toggle_owner,
     ShowPlan: plan_view.show_plan, TellDone: plan_view.tell_done, Invoke: plan_view.invoke,
     Evaluate: evaluation.answer, SetOutcome: closing.set_outcome,
+    CheckReply: check_ins.reply, Snooze: check_ins.snooze,
+    ReportPaid: payments.report_paid, ConfirmPaid: payments.confirm_paid,
 }
 CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.CARD: cases.show_card, CaseVerb.ADD_PARTY: cases.add_party_to,
@@ -101,6 +111,11 @@ CASE_VERBS: dict[CaseVerb, UseCase] = {
     CaseVerb.PLAN_INFORM: plan_view.toggle_informed,
     CaseVerb.FOLLOW_UP_REPORT: plan_view.follow_up_report,
     CaseVerb.OUTCOME: closing.ask_outcome,
+    CaseVerb.FOLLOW_UP: follow_up_staff.show_follow_up,
+    CaseVerb.COMMITMENT_DONE: follow_up_staff.mark_done,
+    CaseVerb.COMMITMENT_DATE: follow_up_staff.ask_new_date,
+    CaseVerb.COMMITMENT_END: follow_up_staff.ask_end,
+    CaseVerb.COMMITMENT_END_CONFIRM: follow_up_staff.end,
 }
 
 

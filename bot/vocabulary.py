@@ -138,6 +138,14 @@ class Notice(StrEnum):
     EVALUATION_DUE = "eval_due"  # to the coordinator: the plan's evaluation moment
     EVALUATION_QUESTION = "eval_question"  # to a participant: how is it going?
     EVALUATION_ANSWERED = "eval_answered"  # to the coordinator: their answer
+    COMMITMENT_REMINDER = "cm_remind"  # to an owner: a due date is coming (ref: a check)
+    COMMITMENT_CHECK_IN = "cm_check"  # to an owner, on the due date: how is it going?
+    COMMITMENT_REPEAT = "cm_repeat"  # to an owner, once, when the check-in had no answer
+    COMMITMENT_NO_ANSWER = "cm_no_answer"  # to the coordinator: no answer after the repeat
+    COMMITMENT_HELP = "cm_help"  # to the coordinator, at once: an owner asks for help
+    COMMITMENT_TOO_LATE = "cm_too_late"  # to the coordinator: over a week late, not sent
+    PAYMENT_REPORTED = "pay_reported"  # to whom it is owed: confirm it? (ref: a payment)
+    PAYMENT_CONFIRMED = "pay_confirmed"  # to the owner: it was received
 
 
 class ConferenceStatus(StrEnum):
@@ -253,3 +261,7 @@ class AuditAction(StrEnum):
     PLAN_INFORMED = "plan_informed"  # the coordinator marks someone informed, or not
     REPORT_MADE = "report_made"  # the follow-up report (PDF) for the referrer
     OUTCOME_RECORDED = "outcome_recorded"
+    FOLLOW_UP_VIEWED = "follow_up_viewed"
+    COMMITMENT_DONE = "commitment_done"  # marked done by the coordinator
+    COMMITMENT_REDATED = "commitment_redated"  # a new date by the coordinator
+    COMMITMENT_ENDED = "commitment_ended"

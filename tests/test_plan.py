@@ -5,6 +5,7 @@ change after signing that needs new signatures. Through the real `Application`."
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -200,3 +201,30 @@ async def test_the_coordinator_reminds_who_has_not_signed_and_a_forged_sign_is_r
     async with world.db.transaction() as session:
         again = await session.get(Signature, noors.id)
     assert again is not None and again.signed_at is None
+
+
+async def test_once_everyone_signed_the_owner_is_checked_in_on_the_due_date_and_a_done_is_told(
+        world: World) -> None:
+    """From the signing in the chat to the follow-up: the check-in comes on the day, and
+    the person harmed who asked to be told hears when it is done."""
+    coordinator = await a_plan_with_the_apology(world)
+    await coordinator.tap("Ter ondertekening sturen")
+    await world.deliver_outbox()
+    sam, noor = world.person(OFFENDER, "Sam"), world.person(VICTIM, "Noor")
+    await sam.tap("✍ Ik teken dit plan")
+    await noor.tap("✍ Ik teken dit plan")
+    await world.deliver_outbox()
+    await noor.send("/plan")
+    await noor.tap("🔔 Laat het me weten als iets gedaan is")
+    world.services.scheduler.pause()  # the clock below is the test's, not the scheduler's
+    world.clock.now = datetime(2026, 4, 20, 16, 0, tzinfo=UTC)  # 18:00 in Brussels
+    await world.deliver_outbox()
+    check_in = next(m for m in reversed(world.api.messages_to(OFFENDER))
+                    if "Vandaag, maandag 20 april 2026" in m.content)
+    assert APOLOGY in check_in.content and "Gedaan" in check_in.button_labels
+    await sam.tap("Gedaan")
+    await world.deliver_outbox()
+    told = world.api.messages_to(VICTIM)[-1].content
+    assert "afspraak 1 is gedaan op 20 april 2026" in told and APOLOGY in told
+    shown = await plan_card(coordinator)
+    assert "gedaan" in shown.lower()

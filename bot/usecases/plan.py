@@ -19,6 +19,7 @@ from bot.models import Case, Commitment, CommitmentOwner, Plan, Talk
 from bot.plan_store import PlanRecord, gather_plan, plan_of
 from bot.turn import Turn
 from bot.usecases import forms
+from bot.usecases.follow_up_staff import follow_up_section
 from bot.usecases.plan_view import plan_view_section
 from bot.views.case_card import Section
 from bot.views.conference import first_name
@@ -28,7 +29,8 @@ from bot.vocabulary import ActorKind, AuditAction, CommitmentStatus
 Row = tuple[tuple[str, str], ...]
 # What follows the signed plan shows its part of the plan card (how each commitment goes, who
 # follows the plan): async (ctx, plan) -> Section.
-PLAN_SECTIONS: list[Callable[[Turn, Plan], Awaitable[Section]]] = [plan_view_section]
+PLAN_SECTIONS: list[Callable[[Turn, Plan], Awaitable[Section]]] = [follow_up_section,
+                                                                   plan_view_section]
 
 
 def tap(verb: CaseVerb, ref: int | None) -> str:

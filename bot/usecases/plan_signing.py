@@ -18,6 +18,7 @@ from bot.models import Case, Party, Plan, PlanVersion, Signature
 from bot.notifications import owe, tell_coordinator
 from bot.plan_store import PlanRecord, gather_plan, signers
 from bot.turn import Turn
+from bot.usecases.follow_up import start_follow_up
 from bot.usecases.plan import plan_for
 from bot.vocabulary import ActorKind, AuditAction, Notice
 
@@ -137,4 +138,5 @@ async def everyone_signed(ctx: Turn, found: PlanRecord) -> None:
                           ref_id=signature.id, now=ctx.now)
     await tell_coordinator(ctx.session, found.case, Notice.PLAN_ALL_SIGNED,
                            found.version.id if found.version else None, ctx.now)
+    await start_follow_up(ctx.session, found.plan, ctx.now)
 
