@@ -21,13 +21,17 @@ from bot.models import (
     Attendance,
     AuditEntry,
     Case,
+    Commitment,
     Conference,
     FactsVersion,
     Invite,
     LanguageChoice,
     ParticipantNote,
     Party,
+    Plan,
+    PlanVersion,
     Proposal,
+    Signature,
     Talk,
 )
 from bot.notifications import tell_coordinator
@@ -62,6 +66,29 @@ async def erase_case_data(session: AsyncSession, case: Case, now: datetime) -> N
     if conference is not None:  # that it was planned stays; where, and what to bring, go
         conference.place, conference.bring = ERASED, None
         session.add(conference)
+    await _erase_plan(session, case)
+
+
+async def _erase_plan(session: AsyncSession, case: Case) -> None:
+    """What was agreed goes (its words, the signed copies' text, reasons); that there was a
+    plan, its commitments' dates and states, and the signatures' hashes stay, for the counts."""
+    plan = (await session.exec(select(Plan).where(Plan.case_id == case.id))).first()
+    if plan is None:
+        return
+    plan.inform, plan.otherwise = None, None
+    session.add(plan)
+    for commitment in (await session.exec(select(Commitment).where(
+            Commitment.plan_id == plan.id))).all():
+        commitment.what, commitment.follow_up = ERASED, None
+        session.add(commitment)
+    for version in (await session.exec(select(PlanVersion).where(
+            PlanVersion.plan_id == plan.id))).all():
+        version.content = ERASED
+        session.add(version)
+        for signature in (await session.exec(select(Signature).where(
+                Signature.version_id == version.id))).all():
+            signature.reason = None
+            session.add(signature)
 
 
 async def erase_party_data(session: AsyncSession, party: Party, now: datetime) -> None:

@@ -5,15 +5,17 @@ change after signing that needs new signatures. Through the real `Application`."
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 from pypdf import PdfReader
 from sqlmodel import select
 
 from bot.buttons import Sign, encode
-from bot.models import PlanVersion, Signature
+from bot.lifecycle import ERASED, erase_case_data
+from bot.models import Case, Commitment, Plan, PlanVersion, Signature
 from tests.fakes import TelegramUser
+from tests.plans import Agreed, a_signed_plan
 from tests.test_conference import OFFENDER, VICTIM, card, plan
 from tests.world import World, answer_to, answer_to_tap, two_talks_done
 
@@ -228,3 +230,20 @@ async def test_once_everyone_signed_the_owner_is_checked_in_on_the_due_date_and_
     assert "afspraak 1 is gedaan op 20 april 2026" in told and APOLOGY in told
     shown = await plan_card(coordinator)
     assert "gedaan" in shown.lower()
+
+
+async def test_erasing_a_case_erases_what_its_plan_agreed_and_keeps_the_counts(
+        world: World) -> None:
+    found = await a_signed_plan(world, [Agreed(APOLOGY, date(2026, 4, 20))])
+    async with world.db.transaction() as session:
+        case = await session.get(Case, found.case_id)
+        assert case is not None
+        await erase_case_data(session, case, world.clock())
+    async with world.db.transaction() as session:
+        plan = await session.get(Plan, found.plan_id)
+        commitment = await session.get(Commitment, found.commitments[0])
+        version = await session.get(PlanVersion, found.version_id)
+    assert plan is not None and plan.inform is None
+    assert commitment is not None and commitment.what == ERASED
+    assert commitment.due_on == date(2026, 4, 20)  # dates and states stay, for the counts
+    assert version is not None and APOLOGY not in version.content and len(version.digest) == 64
