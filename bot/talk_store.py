@@ -114,13 +114,15 @@ async def talks_of(session: AsyncSession, user_id: int) -> list[Talk]:
 
 async def focused_talk(session: AsyncSession, user_id: int) -> Talk | None:
     """The talk a message from this account belongs to: the one it spoke in last that is
-    still open, else the last one at all (so an ended talk can say it has ended). One row is
-    read (and opened), however many forms a coordinator has filled in; with its party, case
-    and coordinator (`_with_world`)."""
+    still open, else their last preparation talk (a short form since, e.g. an amount typed,
+    does not take its place: what they write then can still be passed on), else the last one
+    at all (so an ended talk can say it has ended). One row is read (and opened), however many
+    forms a coordinator has filled in; with its party, case and coordinator (`_with_world`)."""
     mine = _with_world().where(col(Talk.user_id) == user_id,
                                col(Talk.status) != TalkStatus.ARCHIVED).order_by(
         col(Talk.last_activity_at).desc(), col(Talk.id).desc()).limit(1)
     row = ((await session.exec(mine.where(col(Talk.status).in_(LIVE_STATUSES)))).first()
+           or (await session.exec(mine.where(col(Talk.party_id).is_not(None)))).first()
            or (await session.exec(mine)).first())
     return row[0] if row else None
 

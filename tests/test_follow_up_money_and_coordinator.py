@@ -117,3 +117,29 @@ async def test_a_participant_cannot_use_the_coordinators_buttons(world: World) -
         refused = (await session.exec(select(AuditEntry).where(
             AuditEntry.action == AuditAction.REFUSED))).all()
         assert refused
+
+
+async def test_after_typing_an_amount_a_message_is_still_offered_to_the_coordinator(
+        world: World) -> None:
+    """The amount is typed in a short form; what the owner writes afterwards belongs to their
+    own talk again: it is kept and offered to pass on, not met with "no talk"."""
+    await followed_plan(world, [Agreed(MONEY, date(2026, 3, 20), amount_cents=10000)])
+    await at(world, 2026, 3, 20, 18, 0)
+    sam = world.person(SAM, "Sam")
+    await sam.tap("Ik heb een bedrag betaald")
+    await sam.send("15")
+    after = await answer_to(sam, "De rest betaal ik volgende maand, dat lukt beter.")
+    assert "Ja, geef het door" in " ".join(sam.messages[-1].button_labels), after
+
+
+async def test_a_party_who_will_not_sign_can_say_why_and_it_is_offered_to_the_coordinator(
+        world: World) -> None:
+    from tests.test_plan import a_plan_with_the_apology
+
+    coordinator = await a_plan_with_the_apology(world)
+    await coordinator.tap("Ter ondertekening sturen")
+    await world.deliver_outbox()
+    noor = world.person(NOOR, "Noor")
+    await noor.tap("Ik teken niet")
+    await noor.send("Ik wil eerst met mijn moeder praten.")
+    assert "Ja, geef het door" in " ".join(noor.messages[-1].button_labels)
