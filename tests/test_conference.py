@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from bot.buttons import Attend, encode
-from bot.models import Attendance, Conference, Outbox
+from bot.models import Attendance, Conference, Outbox, Party
 from bot.vocabulary import Notice
 from tests.fakes import TelegramUser
 from tests.fakes.bot_api import SentMessage
@@ -265,3 +265,19 @@ async def test_the_conference_script_names_the_planned_moment_and_place(world: W
     script = await answer_to_tap(coordinator, "Draaiboek")
     assert "vrijdag 20 maart 2026 om 19:00" in script
     assert "Schoolstraat 1, Gent" in script
+
+
+async def test_each_party_is_invited_in_their_own_language(world: World) -> None:
+    coordinator = await two_talks_done(world)
+    async with world.db.transaction() as session:  # Noor speaks English (set at /addparty)
+        noor = next(p for p in (await session.exec(select(Party))).all() if p.name == "Noor")
+        noor.language = "en"
+        session.add(noor)
+    await plan(coordinator)
+    await world.deliver_outbox()
+    english = newest_with(world, VICTIM, "You are invited").content
+    assert "When: Friday 20 March 2026 at 19:00" in english
+    assert "Taking part is still voluntary" in english
+    assert "Je bent uitgenodigd" in newest_with(world, OFFENDER, "uitgenodigd").content
+    (calendar,) = calendars(world, VICTIM)
+    assert str(event_of(calendar)["description"]).startswith("Your coordinator")
