@@ -147,10 +147,12 @@ class WhoAmI:
 
 @dataclass(frozen=True)
 class Attend:
-    """A party's answer to the conference's invitation (an `Rsvp` value)."""
+    """A party's answer to the conference's invitation (an `Rsvp` value), for the moment it
+    was sent for."""
 
     PREFIX: ClassVar[str] = "a"
     attendance_id: int
+    sequence: int  # the conference's version it answers: after a move, an old one is stale
     answer: str
 
 

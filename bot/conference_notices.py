@@ -97,7 +97,8 @@ async def _invitation(r: Render) -> Message | None:
                      duration=duration(r.catalog, language, found.conference),
                      who=who_list(r.catalog, language, found.party, coming, by_id),
                      bring=r.catalog("invite.bring", language, bring=bring) if bring else "")
-    return Message(text, rsvp_keyboard(r.catalog, language, found.attendance.id or 0))
+    return Message(text, rsvp_keyboard(r.catalog, language, found.attendance.id or 0,
+                                 found.conference.sequence))
 
 
 @renders(Notice.CONFERENCE_CALENDAR, case_of=_case_of_attendance)
@@ -124,7 +125,8 @@ async def _changed(r: Render) -> Message | None:
     if found.conference.status != ConferenceStatus.PLANNED:
         return None
     return Message(r.catalog("moved.text", language, **_about(r, found)),
-                   rsvp_keyboard(r.catalog, language, found.attendance.id or 0))
+                   rsvp_keyboard(r.catalog, language, found.attendance.id or 0,
+                                 found.conference.sequence))
 
 
 @renders(Notice.REMINDER_DAY_BEFORE, Notice.REMINDER_HOURS_BEFORE, case_of=_case_of_attendance)

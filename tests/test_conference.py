@@ -142,7 +142,7 @@ async def test_a_forged_answer_button_for_someone_elses_invitation_is_refused(
         sams = next(a for a in attendances if a.party_id == 1)
     noor = world.person(VICTIM, "Noor")
     before = len(noor.messages)
-    await noor.tap_data(noor.messages[-1].message_id, encode(Attend(sams.id or 0, "no")))
+    await noor.tap_data(noor.messages[-1].message_id, encode(Attend(sams.id or 0, 0, "no")))
     assert "Je coördinator" not in "\n".join(noor.texts_since(before))
     async with world.db.transaction() as session:
         again = await session.get(Attendance, sams.id)
@@ -281,3 +281,19 @@ async def test_each_party_is_invited_in_their_own_language(world: World) -> None
     assert "Je bent uitgenodigd" in newest_with(world, OFFENDER, "uitgenodigd").content
     (calendar,) = calendars(world, VICTIM)
     assert str(event_of(calendar)["description"]).startswith("Your coordinator")
+
+
+async def test_after_a_move_the_old_invitations_buttons_answer_nothing_and_say_so(
+        world: World) -> None:
+    coordinator = await two_talks_done(world)
+    await plan(coordinator)
+    await world.deliver_outbox()
+    old = newest_with(world, OFFENDER, "Je bent uitgenodigd")
+    await plan(coordinator, "27-03-2026 18:30", button="Conferentie verzetten")
+    await world.deliver_outbox()
+    sam = world.person(OFFENDER, "Sam")
+    stale = next(b["callback_data"] for b in old.buttons if b["text"] == "Ja, ik kom")
+    before = len(sam.messages)
+    await sam.tap_data(old.message_id, stale)
+    assert "geldt niet meer" in "\n".join(sam.texts_since(before))
+    assert "Sam: nog geen antwoord" in await card(coordinator)  # the new moment: not answered

@@ -270,7 +270,7 @@ async def answer(ctx: Turn, *, tap: Attend) -> None:
     conference = await ctx.session.get(Conference, attendance.conference_id)
     case = await ctx.session.get(Case, party.case_id)
     if (conference is None or case is None or conference.status != ConferenceStatus.PLANNED
-            or conference.starts_at <= ctx.now):
+            or conference.starts_at <= ctx.now or tap.sequence != conference.sequence):
         ctx.say("rsvp.not_open")
         return
     given, before = Rsvp(tap.answer), attendance.answer

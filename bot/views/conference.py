@@ -72,9 +72,11 @@ def who_list(catalog: Catalog, language: str, reader: Party,
     return "\n".join(lines)
 
 
-def rsvp_keyboard(catalog: Catalog, language: str, attendance_id: int) -> Keyboard:
+def rsvp_keyboard(catalog: Catalog, language: str, attendance_id: int,
+                  sequence: int) -> Keyboard:
     return tuple(((catalog(f"button.rsvp.{answer}", language),
-                   buttons.encode(Attend(attendance_id, answer))),) for answer in Rsvp)
+                   buttons.encode(Attend(attendance_id, sequence, answer))),)
+                 for answer in Rsvp)
 
 
 def calendar_of(catalog: Catalog, language: str, case: Case, conference: Conference,
