@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
 
 from bot import SUPPORTED_LANGUAGES
 from bot.paths import dialogs_dir
@@ -116,11 +115,12 @@ def _run() -> int:
     try:
         # post_init opens the database (patiently too); then polling starts.
         if settings.webhook_url:  # Telegram posts updates; the secret header is checked
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
+            from bot import webhook
+
+            try:
+                loop.run_until_complete(webhook.serve(application, settings))
+            finally:
+                loop.close()
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=10,
                                     bootstrap_retries=3)

@@ -9,6 +9,9 @@ database makes that safe), and leaves out the copies it is handling or has handl
 It also parses each update on its own: one the library cannot read (a field Telegram added,
 one missing) is skipped, logged by id only (its text may be personal), instead of stopping
 every update behind it in a loop.
+
+In webhook mode (bot/webhook.py) the same bookkeeping tells the request Telegram is waiting
+on when its update is handled, so Telegram hears "taken" only then.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
 IDLE_WAIT = 0.25  # seconds to wait for a handler to finish when only copies came back
+DONE_KEPT = 4096  # handled ids remembered without an offset to forget by (webhook mode)
 
 
 class FeedBot(ExtBot[None]):
@@ -38,12 +42,34 @@ class FeedBot(ExtBot[None]):
         self._done: set[int] = set()  # handled, but Telegram may send them again (see offset)
         self._finished = asyncio.Event()
         self._skipped = 0
+        self._waiting: dict[int, list[asyncio.Future[None]]] = {}
 
     def done(self, update_id: int) -> None:
         """The update is handled (or failed for good): Telegram may forget it."""
         self._in_hand.discard(update_id)
         self._done.add(update_id)
+        if len(self._done) > DONE_KEPT:  # Telegram does not send ids this old again
+            self._done = set(sorted(self._done)[DONE_KEPT // 2:])
         self._finished.set()
+        for waiter in self._waiting.pop(update_id, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def handled(self, update_id: int) -> None:
+        """Returns once the update (read, and in hand or done) has been handled."""
+        if update_id not in self._in_hand:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(update_id, []).append(waiter)
+        await waiter
+
+    def let_go(self) -> None:
+        """Stops every wait in `handled`: the bot is stopping and will not handle them."""
+        for waiters in self._waiting.values():
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.cancel()
+        self._waiting.clear()
 
     @property
     def in_hand(self) -> int:
@@ -83,14 +109,15 @@ class FeedBot(ExtBot[None]):
         raw = cast("list[JSONDict]", await self._post(
             "getUpdates", data, read_timeout=base_read + seconds, write_timeout=write_timeout,
             connect_timeout=connect_timeout, pool_timeout=pool_timeout, api_kwargs=api_kwargs))
-        updates = [update for item in raw if (update := self._parse(item)) is not None]
+        updates = [update for item in raw if (update := self.read(item)) is not None]
         if not updates and self._in_hand:
             # wait a little for a handler to finish, instead of asking again at once
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._finished.wait(), IDLE_WAIT)
         return tuple(updates)
 
-    def _parse(self, item: JSONDict) -> Update | None:
+    def read(self, item: JSONDict) -> Update | None:
+        """The update to handle, now in hand; None for a copy of one in hand or done."""
         update_id = item.get("update_id")
         if not isinstance(update_id, int):
             log.warning("an update without an id was skipped")

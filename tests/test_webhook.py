@@ -102,3 +102,43 @@ def test_a_webhook_without_a_real_secret_is_refused_in_one_line(tmp_path: Path) 
                          cwd=tmp_path, env=env, timeout=60, check=False)
     assert run.returncode == 2 and "WEBHOOK_SECRET must be set" in run.stderr
     assert "Traceback" not in run.stderr and "short" not in run.stderr
+
+
+def test_an_update_the_library_cannot_read_is_skipped_by_id_and_the_next_is_answered(
+        webhook_bot: tuple[BotProcess, str]) -> None:
+    bot, url = webhook_bot
+    api = bot.api
+    broken = {"update_id": 910_001,  # a message without its chat: the library cannot read it
+              "message": {"message_id": 5, "text": "mijn geheim verhaal"}}
+    assert post(url, broken, secret=SECRET) == 200  # taken, so Telegram does not send it again
+    assert post(url, api.user_sends_text(4243, "/whoami", first_name="Iemand"),
+                secret=SECRET) == 200
+    assert any("Je Telegram-nummer is 4243" in m.content for m in api.messages_to(4243))
+    log = bot.log.read_text()
+    assert "update 910001 could not be read" in log
+    assert "geheim" not in log  # by id only
+
+
+def test_telegram_hears_the_update_was_taken_only_once_it_is_handled(
+        webhook_bot: tuple[BotProcess, str]) -> None:
+    """A bot stopped between taking an update and handling it would lose it: Telegram
+    forgets what it was told was taken. So the answer to Telegram waits for the handling,
+    and a stop signal meanwhile lets the update finish first."""
+    import threading
+
+    bot, url = webhook_bot
+    api = bot.api
+    api.delay_next("sendMessage", 2.0)  # the reply is slow to go out
+    answered: list[int] = []
+    asking = threading.Thread(target=lambda: answered.append(
+        post(url, api.user_sends_text(4244, "/whoami", first_name="Iemand"), secret=SECRET)))
+    asking.start()
+    deadline = time.monotonic() + 20
+    while api.delays_pending("sendMessage"):  # until the reply is under way
+        assert time.monotonic() < deadline, bot.log.read_text()
+        time.sleep(0.02)
+    assert not answered  # the reply is still on its way: Telegram has not heard yet
+    assert bot.stop() == 0  # SIGTERM while the update is in hand
+    asking.join(timeout=20)
+    assert answered == [200]
+    assert any("Je Telegram-nummer is 4244" in m.content for m in api.messages_to(4244))

@@ -665,6 +665,12 @@ class FakeBotAPI:
         with self._cond:
             self._delays.setdefault(method.lower(), []).append(seconds)
 
+    def delays_pending(self, method: str) -> int:
+        """How many :meth:`delay_next` of ``method`` no call has taken yet (a call that took
+        one is under way from that moment)."""
+        with self._cond:
+            return len(self._delays.get(method.lower(), []))
+
     def consume_delay(self, method: str) -> float:
         """Pop the pending delay for ``method`` (for transports that sleep asynchronously)."""
         with self._cond:
