@@ -226,6 +226,7 @@ class Outbox(SQLModel, table=True):
     ref_id: int | None = None
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(12))
     attempts: int = 0
+    parts_sent: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # of a long one
     last_error: str | None = Field(default=None, max_length=120)
     due_at: datetime = _utc()  # also the order of a chat's rows
     not_before: datetime | None = _utc(default=None)  # a wait Telegram asked for, or a lease

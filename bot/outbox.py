@@ -22,11 +22,12 @@ from datetime import timedelta
 from enum import Enum, auto
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
 from bot.buttons import Keyboard
@@ -56,19 +57,32 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
 
 
 async def send_text(bot: ExtBot[Any], chat_id: int, text: str, buttons: Keyboard, *,
-                    patient: bool = True) -> list[int]:
+                    patient: bool = True, skip: int = 0,
+                    sent: list[int] | None = None) -> list[int]:
     """Sends a text of any length; the buttons go under its last part. The message ids.
     `patient=False` (the outbox): a 429 comes back at once (it waits in the database
-    instead), and replies to people go first."""
+    instead), and replies to people go first. `skip` parts went out before; `sent` collects
+    the ids as they go, so a caller whose send failed halfway knows what arrived."""
     parts = split_text(text)
-    sent = []
-    for index, part in enumerate(parts):
+    sent = [] if sent is None else sent
+    for index in range(skip, len(parts)):
         last = index == len(parts) - 1
-        message = await bot.send_message(chat_id, part,
+        message = await bot.send_message(chat_id, parts[index],
                                          reply_markup=markup(buttons) if last else None,
                                          rate_limit_args=None if patient else BACKGROUND)
         sent.append(message.message_id)
     return sent
+
+
+def surely_not_sent(exc: NetworkError) -> bool:
+    """Whether Telegram cannot have taken the message, so sending it again doubles nothing:
+    it answered with an error (a 5xx), or the request never reached it whole. After a read
+    timeout or a connection dropped mid-answer the message may well have arrived."""
+    cause = exc.__cause__
+    if cause is None:
+        return not isinstance(exc, TimedOut)  # an answer from Telegram, not a silence
+    return isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout,
+                              httpx.WriteError, httpx.WriteTimeout))
 
 
 class Outcome(Enum):
@@ -218,7 +232,8 @@ class OutboxSender:
                                                               "nothing_to_say", None)
                 session.add(row)
                 return Outcome.NEXT, 0
-            chat_id, attempts = row.chat_id, row.attempts
+            chat_id, attempts, skip = row.chat_id, row.attempts, row.parts_sent
+        sent: list[int] = []
         try:
             if message.document is not None:
                 name, content = message.document
@@ -227,11 +242,12 @@ class OutboxSender:
                                              rate_limit_args=BACKGROUND)
             else:
                 await send_text(self.bot, chat_id, message.text, message.buttons,
-                                patient=False)
+                                patient=False, skip=skip, sent=sent)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             log.warning("outbox %s: Telegram asks to wait %.0f s", row_id, seconds)
-            await self._settle(row_id, OutboxStatus.PENDING, "retry_after", wait=seconds)
+            await self._settle(row_id, OutboxStatus.PENDING, "retry_after", wait=seconds,
+                               parts=skip + len(sent))
             return Outcome.HOLD, 0
         except Forbidden:
             log.warning("outbox %s: the recipient blocked the bot", row_id)
@@ -244,18 +260,21 @@ class OutboxSender:
                                attempt=True)
             return Outcome.NEXT, 0
         except NetworkError as exc:  # a timeout or a 5xx: try again later, with a growing pause
-            log.warning("outbox %s: %s, will try again", row_id, type(exc).__name__)
+            # The parts that arrived are not sent again. After a read timeout the part in
+            # flight may have arrived too; it is sent again all the same (at least once).
+            maybe = "" if surely_not_sent(exc) else ", maybe arrived"
+            log.warning("outbox %s: %s%s, will try again", row_id, type(exc).__name__, maybe)
             last = attempts + 1 >= MAX_ATTEMPTS
             await self._settle(row_id, OutboxStatus.FAILED if last else OutboxStatus.PENDING,
                                type(exc).__name__, attempt=True,
-                               wait=min(3600.0, 5.0 * 2 ** attempts))
+                               wait=min(3600.0, 5.0 * 2 ** attempts), parts=skip + len(sent))
             return Outcome.HOLD, 0
         await self._settle(row_id, OutboxStatus.SENT, None, attempt=True)
         return Outcome.NEXT, 1
 
     async def _settle(self, row_id: int, status: OutboxStatus, error: str | None, *,
                       attempt: bool = False, wait: float = 0.0,
-                      unreachable: int | None = None) -> None:
+                      unreachable: int | None = None, parts: int | None = None) -> None:
         now = self.clock()
         async with self.db.transaction() as session:
             row = await session.get(Outbox, row_id)
@@ -263,6 +282,7 @@ class OutboxSender:
                 return
             row.status, row.last_error = status, error
             row.attempts += 1 if attempt else 0
+            row.parts_sent = row.parts_sent if parts is None else parts
             row.not_before = now + timedelta(seconds=wait) if wait else None
             if status is OutboxStatus.SENT:
                 row.sent_at = now

@@ -40,7 +40,7 @@ from bot.lifecycle import plan_retention
 from bot.menus import set_menus, set_staff_menu
 from bot.models import Admin, Coordinator
 from bot.nudges import plan_nudges
-from bot.outbox import OutboxSender, markup, send_text
+from bot.outbox import OutboxSender, markup, send_text, surely_not_sent
 from bot.pacing import ChatPacer, retry_seconds
 from bot.router import Router
 from bot.seen_updates import forget_old
@@ -286,7 +286,9 @@ async def send_response(bot: Any, chat_id: int, response: Response) -> list[int]
 async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
     """Sends one reply, paced to the chat (a 429 is waited out there, for this chat only);
     gives up quietly when the user blocked us. The talk's state is already stored, so a
-    reply that never arrives is shown again on /start."""
+    reply that never arrives is shown again on /start: one Telegram did not take is sent
+    once more, one that may have arrived (a read timeout) is not, to say nothing twice."""
+    sent: list[int] = []
     for attempt in range(2):
         try:
             if outgoing.document is not None:
@@ -299,23 +301,24 @@ async def _send(bot: Any, chat_id: int, outgoing: Outgoing) -> list[int]:
                                                caption=outgoing.text[:1000],
                                                reply_markup=markup(outgoing.buttons))
                 return [message.message_id]
-            return await send_text(bot, chat_id, outgoing.text, outgoing.buttons)
+            return await send_text(bot, chat_id, outgoing.text, outgoing.buttons,
+                                   skip=len(sent), sent=sent)
         except RetryAfter as exc:
             log.warning("reply to chat %s dropped: Telegram asks to wait %.0f s", chat_id,
                         retry_seconds(exc))
-            return []
+            return sent
         except Forbidden:
             log.info("chat %s blocked the bot; reply dropped", chat_id)
-            return []
+            return sent
         except BadRequest as exc:
             log.error("reply to chat %s refused by Telegram: %s", chat_id, type(exc).__name__)
-            return []
-        except NetworkError as exc:  # a timeout or a 5xx: try once more
-            if attempt:
-                log.warning("reply to chat %s failed twice (%s); dropped", chat_id,
+            return sent
+        except NetworkError as exc:  # a 5xx, or no connection: try once more
+            if attempt or not surely_not_sent(exc):
+                log.warning("reply to chat %s not sent again (%s)", chat_id,
                             type(exc).__name__)
-                return []
-    return []
+                return sent
+    return sent
 
 
 async def _quietly(call: Any) -> None:

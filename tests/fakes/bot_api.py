@@ -349,6 +349,7 @@ class _Fault:
     retry_after: int | None
     chat_id: int | None
     remaining: int
+    skip: int = 0  # matching calls to let through first
 
 
 @dataclass
@@ -497,7 +498,7 @@ class FakeBotAPI:
         self._files_by_path: dict[str, StoredFile] = {}
         self._photo_sets: dict[str, list[JSONDict]] = {}
         self._faults: list[_Fault] = []
-        self._delays: dict[str, list[float]] = {}
+        self._delays: dict[str, list[tuple[float, int | None]]] = {}
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self._poll_seq = 0
         self._interrupt_gen = 0
@@ -574,7 +575,7 @@ class FakeBotAPI:
         name = method.lower()  # Telegram's method names are case-insensitive
         decoded = self._decode_params(params)
         if apply_delay:
-            delay = self.consume_delay(name)
+            delay = self.consume_delay(name, decoded)
             if delay > 0:
                 self._sleep(delay)
         try:
@@ -639,8 +640,10 @@ class FakeBotAPI:
         retry_after: int | None = None,
         chat_id: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` (optionally only to ``chat_id``) fail.
+        """Make the next ``times`` calls of ``method`` (optionally only to ``chat_id``) fail,
+        once ``after`` matching calls have gone through (a message's second part, say).
 
         429 needs ``retry_after`` (Telegram always sends it; PTB maps it to RetryAfter).
         ``description`` defaults to Telegram's wording for 429/403/400/409.
@@ -657,13 +660,15 @@ class FakeBotAPI:
             }.get(error_code, "Internal Server Error")
         with self._cond:
             self._faults.append(
-                _Fault(method.lower(), error_code, description, retry_after, chat_id, times)
+                _Fault(method.lower(), error_code, description, retry_after, chat_id, times,
+                       after)
             )
 
-    def delay_next(self, method: str, seconds: float) -> None:
-        """Make the next call of ``method`` take ``seconds`` longer (the call still happens)."""
+    def delay_next(self, method: str, seconds: float, *, chat_id: int | None = None) -> None:
+        """Make the next call of ``method`` (optionally only to ``chat_id``) take ``seconds``
+        longer (the call still happens)."""
         with self._cond:
-            self._delays.setdefault(method.lower(), []).append(seconds)
+            self._delays.setdefault(method.lower(), []).append((seconds, chat_id))
 
     def delays_pending(self, method: str) -> int:
         """How many :meth:`delay_next` of ``method`` no call has taken yet (a call that took
@@ -671,17 +676,23 @@ class FakeBotAPI:
         with self._cond:
             return len(self._delays.get(method.lower(), []))
 
-    def consume_delay(self, method: str) -> float:
-        """Pop the pending delay for ``method`` (for transports that sleep asynchronously)."""
+    def consume_delay(self, method: str, params: Mapping[str, Any] | None = None) -> float:
+        """Pop the pending delay for this call (for transports that sleep asynchronously)."""
+        chat = self._decode_params(params or {}).get("chat_id")
         with self._cond:
-            queue = self._delays.get(method.lower())
-            return queue.pop(0) if queue else 0.0
+            queue = self._delays.get(method.lower(), [])
+            for index, (seconds, chat_id) in enumerate(queue):
+                if chat_id is None or str(chat_id) == str(chat):
+                    del queue[index]
+                    return seconds
+            return 0.0
 
     def has_fault_for(self, method: str, params: Mapping[str, Any]) -> bool:
         """Whether :meth:`fail_next` will fail the next call (transports then skip waiting)."""
         decoded = self._decode_params(params)
         with self._cond:
-            return any(self._fault_matches(f, method.lower(), decoded) for f in self._faults)
+            return any(self._fault_matches(f, method.lower(), decoded) and not f.skip
+                       for f in self._faults)
 
     @staticmethod
     def _fault_matches(fault: _Fault, method: str, params: JSONDict) -> bool:
@@ -705,6 +716,9 @@ class FakeBotAPI:
         with self._cond:
             for fault in self._faults:
                 if self._fault_matches(fault, method, params):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)

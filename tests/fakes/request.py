@@ -63,9 +63,13 @@ class FakeRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         """Let calls that outlived a client-side timeout finish, then refuse new requests."""
+        await self.settle()
+        self._closed = True
+
+    async def settle(self) -> None:
+        """Waits for the calls that outlived a client-side timeout: they have landed after."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        self._closed = True
 
     async def do_request(
         self,
@@ -101,7 +105,7 @@ class FakeRequest(BaseRequest):
                 meta[part] = (filename, mime_type)
 
         timeout = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        delay = self._api.consume_delay(api_method)
+        delay = self._api.consume_delay(api_method, params)
         if delay > 0:
             if timeout is not None and delay > timeout:
                 task = asyncio.create_task(self._late_call(delay, api_method, params, files, meta))
