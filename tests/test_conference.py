@@ -248,7 +248,7 @@ async def test_the_meeting_place_is_sealed_at_rest_like_every_personal_text(
     await plan(coordinator, place="Kerkstraat 77, Wetteren")
     await world.deliver_outbox()
     if world.db.is_sqlite is False:
-        pytest.skip("the raw-file check is SQLite's; PostgreSQL's dump is in test_encryption")
+        pytest.skip("the raw-file check is SQLite's; PostgreSQL's dump: the whole-case test")
     database = Path(str(world.db.engine.url.database))
     raw = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
     assert b"enc1:" in raw

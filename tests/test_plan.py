@@ -27,7 +27,10 @@ async def plan_card(coordinator: TelegramUser) -> str:
     return await answer_to_tap(coordinator, "Herstelplan")
 
 
-async def add_apology(coordinator: TelegramUser, what: str = APOLOGY) -> str:
+async def add_apology(coordinator: TelegramUser, what: str = APOLOGY, *,
+                      follow_up: str = "Noor laat het de coördinator weten.",
+                      owner: str = "Sam") -> str:
+    """One commitment, due on 20 April 2026, reminded the day before, no money."""
     await coordinator.tap("Afspraak toevoegen")
     await coordinator.send(what)
     await coordinator.tap("Herstel voor wie schade leed")
@@ -35,11 +38,11 @@ async def add_apology(coordinator: TelegramUser, what: str = APOLOGY) -> str:
     await coordinator.tap("Eén keer")
     await coordinator.tap("De dag ervoor")
     await coordinator.tap("Overslaan")  # no money
-    await coordinator.send("Noor laat het de coördinator weten.")
+    await coordinator.send(follow_up)
     asked = await answer_to_tap(coordinator, "✔ Versturen")
     assert "Wie neemt deze afspraak op zich?" in asked
-    await coordinator.tap("Sam")
-    assert "✔ Sam" in coordinator.messages[-1].button_labels
+    await coordinator.tap(owner)
+    assert f"✔ {owner}" in coordinator.messages[-1].button_labels
     return await answer_to_tap(coordinator, "Klaar")
 
 

@@ -133,8 +133,12 @@ async def add_victim(coordinator: TelegramUser, name: str = "Noor") -> str:
 
 
 async def victim_completes(victim: TelegramUser, speaks_first: str | None = "Ik vertel eerst",
-                           supporter: str | None = None) -> None:
-    """From the welcome of an opened talk to the end, willing to come."""
+                           supporter: str | None = None, *,
+                           ideas: str = "Dat hij zijn excuses aanbiedt.",
+                           relation: str = "mijn vader", when: str = "maandag na school",
+                           wish: str = "Ik wil niet naast hem zitten.") -> None:
+    """From the welcome of an opened talk to the end, willing to come; what she types can be
+    given (`ideas`, the supporter's `relation`, `when` she can, a `wish` for the meeting)."""
     for _ in range(3):
         await victim.tap("Verder")
     await victim.tap("Ja, ik wil meedoen")
@@ -144,17 +148,17 @@ async def victim_completes(victim: TelegramUser, speaks_first: str | None = "Ik 
         await victim.tap(speaks_first)
     await victim.tap("Verder")
     await victim.tap("Overslaan")
-    await victim.send("Dat hij zijn excuses aanbiedt.")
+    await victim.send(ideas)
     if supporter is not None:
         await victim.tap("Iemand toevoegen")
         await victim.send(supporter)
-        await victim.send("mijn vader")
+        await victim.send(relation)
         await victim.tap("Overslaan")
     await victim.tap("Niemand (meer)")
     await victim.tap("Niemand (meer)")
-    await victim.send("maandag na school")
+    await victim.send(when)
     await victim.tap("Ja")
-    await victim.send("Ik wil niet naast hem zitten.")
+    await victim.send(wish)
     await victim.tap("Met je")
     await victim.tap("✔ Versturen")
 
@@ -169,17 +173,24 @@ async def offender_to_responsibility(offender: TelegramUser, token: str) -> None
     assert "Erken je jouw aandeel" in (offender.last_text or "")
 
 
-async def offender_completes(offender: TelegramUser, *, supporter: str | None = "Mama") -> None:
-    """From the responsibility question to the end, with one supporter proposed."""
+async def offender_completes(offender: TelegramUser, *, supporter: str | None = "Mama",
+                             explains: str = "Ik had het niet mogen doen.",
+                             affected: str = "Noor. Ze was bang.",
+                             relation: str = "mijn moeder", when: str = "woensdag") -> None:
+    """From the responsibility question to the end, with one supporter proposed; what he
+    types can be given (how he `explains` his part, who was `affected`, ...)."""
     await offender.tap("Ja")
-    await offender.send("Ik had het niet mogen doen.")
+    await offender.send(explains)
     await offender.tap("Ja")
-    await offender_after_setting_right(offender, supporter=supporter)
+    await offender_after_setting_right(offender, supporter=supporter, affected=affected,
+                                       relation=relation, when=when)
 
 
 async def offender_after_setting_right(offender: TelegramUser, *,
                                        affected: str = "Noor. Ze was bang.",
-                                       supporter: str | None = None) -> None:
+                                       supporter: str | None = None,
+                                       relation: str = "mijn moeder",
+                                       when: str = "woensdag") -> None:
     """From "who was affected" to the end: notes skipped, nobody else proposed."""
     await offender.send(affected)
     await offender.tap("Verder")
@@ -187,11 +198,11 @@ async def offender_after_setting_right(offender: TelegramUser, *,
     if supporter is not None:
         await offender.tap("Iemand toevoegen")
         await offender.send(supporter)
-        await offender.send("mijn moeder")
+        await offender.send(relation)
         await offender.tap("Overslaan")
     await offender.tap("Niemand (meer)")  # no more supporters
     await offender.tap("Niemand (meer)")  # nobody else who should be there
-    await offender.send("woensdag")
+    await offender.send(when)
     await offender.tap("Nee, niets")
     await offender.tap("✔ Versturen")
 
