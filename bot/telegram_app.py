@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import traceback
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import select
@@ -49,6 +51,7 @@ from bot.update_feed import FeedBot
 from bot.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 # Only what the bot handles: fewer updates, and none the library cannot parse.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
@@ -64,6 +67,31 @@ class Services:
     sender: OutboxSender
     scheduler: AsyncIOScheduler
     waiting: DatabaseWait
+    jobs: BackgroundJobs
+
+
+class BackgroundJobs:
+    """The scheduler's jobs running now: at a stop they finish, not cut off (APScheduler's
+    asyncio executor cancels them at its shutdown, mid-transaction or mid-send)."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def track(self, job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+        async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job(*args, **kwargs)
+            finally:
+                self._running.discard(task)
+
+        run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
+        return run
+
+    async def finish(self) -> None:
+        await asyncio.gather(*self._running, return_exceptions=True)
 
 
 def build_application(settings: Settings, *, clock: Clock = system_clock,
@@ -89,7 +117,12 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                               clock=clock,
                               lease=timedelta(seconds=settings.outbox_lease_seconds))
         waiting = DatabaseWait(db)
-        patient = waiting.patient  # while the database is away, the jobs skip their turns
+        jobs = BackgroundJobs()
+
+        def patient(job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[None]]:
+            # while the database is away the jobs skip their turns; a stop lets them finish
+            return jobs.track(waiting.patient(job))
+
         scheduler = AsyncIOScheduler(timezone="UTC")
         # A long flush is normal (a burst at Telegram's pace); a tick meanwhile only asks
         # it to look once more, so two may run.
@@ -111,17 +144,28 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
                           id="seen_updates", max_instances=1, coalesce=True)
         scheduler.start()
         application.bot_data["services"] = Services(db, flows, catalog, router, sender,
-                                                     scheduler, waiting)
+                                                     scheduler, waiting, jobs)
         await set_menus(application.bot, db, catalog)
         sender.kick()  # whatever was owed when the bot last stopped
         log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
+
+    async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """The updates in hand are done; the outbox or a scan running now finishes too
+        (with Telegram still reachable), instead of being cut off mid-transaction."""
+        services: Services | None = application.bot_data.get("services")
+        if services is None:
+            return
+        if services.scheduler.running:
+            services.scheduler.pause()
+        await services.jobs.finish()
+        await services.sender.close()
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         services: Services | None = application.bot_data.get("services")
         if services is None:
             return
+        await post_stop(application)  # again: not every way of running calls post_stop
         services.scheduler.shutdown(wait=False)
-        await services.sender.close()
         await services.waiting.close()
         await services.db.dispose()
 
@@ -139,6 +183,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         .bot(feed)
         .concurrent_updates(PerChatOrder())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     application = builder.build()

@@ -497,7 +497,7 @@ class FakeBotAPI:
         self._files_by_path: dict[str, StoredFile] = {}
         self._photo_sets: dict[str, list[JSONDict]] = {}
         self._faults: list[_Fault] = []
-        self._delays: dict[str, list[float]] = {}
+        self._delays: dict[str, list[tuple[float, int | None]]] = {}
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self._poll_seq = 0
         self._interrupt_gen = 0
@@ -574,7 +574,7 @@ class FakeBotAPI:
         name = method.lower()  # Telegram's method names are case-insensitive
         decoded = self._decode_params(params)
         if apply_delay:
-            delay = self.consume_delay(name)
+            delay = self.consume_delay(name, decoded)
             if delay > 0:
                 self._sleep(delay)
         try:
@@ -660,16 +660,29 @@ class FakeBotAPI:
                 _Fault(method.lower(), error_code, description, retry_after, chat_id, times)
             )
 
-    def delay_next(self, method: str, seconds: float) -> None:
-        """Make the next call of ``method`` take ``seconds`` longer (the call still happens)."""
+    def delay_next(self, method: str, seconds: float, *, chat_id: int | None = None) -> None:
+        """Make the next call of ``method`` (optionally only to ``chat_id``) take ``seconds``
+        longer (the call still happens)."""
         with self._cond:
-            self._delays.setdefault(method.lower(), []).append(seconds)
+            self._delays.setdefault(method.lower(), []).append((seconds, chat_id))
 
-    def consume_delay(self, method: str) -> float:
-        """Pop the pending delay for ``method`` (for transports that sleep asynchronously)."""
+    def consume_delay(self, method: str, params: Mapping[str, Any] | None = None) -> float:
+        """Pop the pending delay for this call of ``method`` (for transports that sleep
+        asynchronously)."""
+        chat_id = self._decode_params(params or {}).get("chat_id")
         with self._cond:
-            queue = self._delays.get(method.lower())
-            return queue.pop(0) if queue else 0.0
+            queue = self._delays.get(method.lower(), [])
+            for index, (seconds, only_chat) in enumerate(queue):
+                if only_chat is None or only_chat == chat_id:
+                    del queue[index]
+                    return seconds
+            return 0.0
+
+    def delays_pending(self, method: str) -> int:
+        """Delays set with :meth:`delay_next` that no call has taken yet: 0 once the delayed
+        call has reached the server (it is being held now, or is done)."""
+        with self._cond:
+            return len(self._delays.get(method.lower(), []))
 
     def has_fault_for(self, method: str, params: Mapping[str, Any]) -> bool:
         """Whether :meth:`fail_next` will fail the next call (transports then skip waiting)."""

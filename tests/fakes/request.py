@@ -101,7 +101,7 @@ class FakeRequest(BaseRequest):
                 meta[part] = (filename, mime_type)
 
         timeout = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        delay = self._api.consume_delay(api_method)
+        delay = self._api.consume_delay(api_method, params)
         if delay > 0:
             if timeout is not None and delay > timeout:
                 task = asyncio.create_task(self._late_call(delay, api_method, params, files, meta))
