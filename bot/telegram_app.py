@@ -10,12 +10,12 @@ import logging
 import re
 import traceback
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, ParamSpec
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import select
 from telegram import (
     InputFile,
@@ -32,6 +32,7 @@ from bot.alerts import plan_alerts
 from bot.buttons import TalkTap
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, system_clock
+from bot.database_wait import DatabaseWait, database_away
 from bot.db import Database
 from bot.evaluation import plan_evaluations
 from bot.flows import FlowRegistry, load_registry
@@ -50,10 +51,11 @@ from bot.update_feed import FeedBot
 from bot.update_order import PerChatOrder
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 # Only what the bot handles: fewer updates, and none the library cannot parse.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_MESSAGE = 4096
-DB_RETRY_FIRST, DB_RETRY_MAX = 1.0, 30.0  # seconds between tries while the database is away
+NOT_THE_DATABASE = 3  # tries that failed though the database answered at once
 
 
 @dataclass
@@ -64,6 +66,32 @@ class Services:
     router: Router
     sender: OutboxSender
     scheduler: AsyncIOScheduler
+    waiting: DatabaseWait
+    jobs: BackgroundJobs
+
+
+class BackgroundJobs:
+    """The scheduler's jobs running now: at a stop they finish, not cut off (APScheduler's
+    asyncio executor cancels them at its shutdown, mid-transaction or mid-send)."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def track(self, job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+        async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job(*args, **kwargs)
+            finally:
+                self._running.discard(task)
+
+        run.__name__ = run.__qualname__ = getattr(job, "__name__", "job")
+        return run
+
+    async def finish(self) -> None:
+        await asyncio.gather(*self._running, return_exceptions=True)
 
 
 def build_application(settings: Settings, *, clock: Clock = system_clock,
@@ -88,35 +116,57 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         sender = OutboxSender(db=db, bot=application.bot, catalog=catalog, flows=flows,
                               clock=clock,
                               lease=timedelta(seconds=settings.outbox_lease_seconds))
+        waiting = DatabaseWait(db)
+        jobs = BackgroundJobs()
+
+        def patient(job: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[None]]:
+            # while the database is away the jobs skip their turns; a stop lets them finish
+            return jobs.track(waiting.patient(job))
+
         scheduler = AsyncIOScheduler(timezone="UTC")
         # A long flush is normal (a burst at Telegram's pace); a tick meanwhile only asks
         # it to look once more, so two may run.
-        scheduler.add_job(sender.flush, "interval", seconds=settings.outbox_interval_seconds,
-                          id="outbox", max_instances=2, coalesce=True)
-        scheduler.add_job(plan_nudges, "interval", minutes=settings.nudge_scan_minutes,
+        scheduler.add_job(patient(sender.flush), "interval",
+                          seconds=settings.outbox_interval_seconds, id="outbox",
+                          max_instances=2, coalesce=True)
+        scheduler.add_job(patient(plan_nudges), "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(hours=settings.nudge_after_hours)],
                           id="nudges", max_instances=1, coalesce=True)
-        scheduler.add_job(plan_alerts, "interval", minutes=settings.nudge_scan_minutes,
+        scheduler.add_job(patient(plan_alerts), "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock], id="alerts", max_instances=1, coalesce=True)
-        scheduler.add_job(plan_retention, "interval", minutes=settings.nudge_scan_minutes,
+        scheduler.add_job(patient(plan_retention), "interval", minutes=settings.nudge_scan_minutes,
                           args=[db, clock, timedelta(days=settings.retention_days)],
                           id="retention", max_instances=1, coalesce=True)
-        scheduler.add_job(plan_evaluations, "interval", minutes=settings.nudge_scan_minutes,
-                          args=[db, clock], id="evaluations", max_instances=1, coalesce=True)
-        scheduler.add_job(forget_old, "interval", hours=6, args=[db, clock],
+        scheduler.add_job(patient(plan_evaluations), "interval",
+                          minutes=settings.nudge_scan_minutes, args=[db, clock],
+                          id="evaluations", max_instances=1, coalesce=True)
+        scheduler.add_job(patient(forget_old), "interval", hours=6, args=[db, clock],
                           id="seen_updates", max_instances=1, coalesce=True)
         scheduler.start()
-        application.bot_data["services"] = Services(db, flows, catalog, router, sender, scheduler)
+        application.bot_data["services"] = Services(db, flows, catalog, router, sender,
+                                                     scheduler, waiting, jobs)
         await set_menus(application.bot, db, catalog)
         sender.kick()  # whatever was owed when the bot last stopped
         log.info("herstelbot ready as @%s with flows %s", application.bot.username, flows.ids())
+
+    async def post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """The updates in hand are done; the outbox or a scan running now finishes too
+        (with Telegram still reachable), instead of being cut off mid-transaction."""
+        services: Services | None = application.bot_data.get("services")
+        if services is None:
+            return
+        if services.scheduler.running:
+            services.scheduler.pause()
+        await services.jobs.finish()
+        await services.sender.close()
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         services: Services | None = application.bot_data.get("services")
         if services is None:
             return
+        await post_stop(application)  # again: not every way of running calls post_stop
         services.scheduler.shutdown(wait=False)
-        await services.sender.close()
+        await services.waiting.close()
         await services.db.dispose()
 
     pacer = ChatPacer(per_second=settings.telegram_per_second,
@@ -133,6 +183,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock,
         .bot(feed)
         .concurrent_updates(PerChatOrder())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     application = builder.build()
@@ -236,32 +287,25 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def _handle_patiently(bot: Any, services: Services, incoming: Incoming) -> Response:
     """The database may be away for a while (a restart, a failover): the update is not
     lost. The person is told once that the answer comes shortly, and the update is handled
-    again, with growing pauses, until the database is back (the transaction and the
-    de-duplication make a retry safe)."""
-    wait, told = DB_RETRY_FIRST, False
+    again as soon as the database answers (the transaction and the de-duplication make a
+    retry safe). An error that looks like the database but is not (it answers, and the
+    update still fails) is not waited out for ever."""
+    told, misses = False, 0
     while True:
         try:
             return await services.router.handle(incoming)
         except Exception as exc:
-            if not _database_away(exc):
+            if not database_away(exc) or misses >= NOT_THE_DATABASE:
                 raise
-            log.warning("database unreachable while handling update %s (%s); again in %.0f s",
-                        incoming.update_id, type(exc).__name__, wait)
             if not told:
+                log.warning("database unreachable while handling update %s (%s); it waits",
+                            incoming.update_id, type(exc).__name__)
                 text = services.catalog("error.database_away", pick_language(
                     incoming.language_code))
                 await _quietly(bot.send_message(incoming.chat_id, text))
                 told = True
-            await asyncio.sleep(wait)
-            wait = min(wait * 2, DB_RETRY_MAX)
-
-
-def _database_away(exc: BaseException) -> bool:
-    """A lost or refused database connection (worth waiting for), not a bug."""
-    if isinstance(exc, OSError):
-        return True
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError))
+            await services.waiting.until_back(exc)
+            misses = misses + 1 if services.waiting.answered_at_once else 0
 
 
 async def _mark_answered(message: Message, answered: str | None) -> None:

@@ -111,6 +111,8 @@ async def serve(application: AnyApplication, settings: Settings) -> None:
         inbox.closing = True  # and a request arriving on an open one is sent back
         await application.stop()  # handles everything queued, and waits for it
         feed.let_go()
+        if application.post_stop is not None:  # the scheduler's running jobs finish too
+            await application.post_stop(application)
         await server.close_all_connections()
     finally:
         for number in (signal.SIGTERM, signal.SIGINT):

@@ -1,12 +1,17 @@
 """A TCP proxy on 127.0.0.1 that a test can cut and restore: the database "goes away"
-without touching the real server other tests use."""
+without touching the real server other tests use. It can also answer as PostgreSQL does
+while it shuts down or starts up: every new connection is refused with SQLSTATE 57P03."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
+import struct
 import threading
+from collections.abc import Awaitable, Callable
+
+SSL_REQUEST, GSSENC_REQUEST = 80877103, 80877104
 
 
 class CuttableProxy:
@@ -36,22 +41,52 @@ class CuttableProxy:
 
     def restore(self) -> None:
         """Accept connections again."""
-        async def start() -> None:
-            self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
+        self._serve(self._pipe)
 
-        self._run(start())
+    def starting_up(self) -> None:
+        """Break every open connection; answer each new one as a server that is starting up
+        ("the database system is starting up", 57P03), as PostgreSQL does after a restart."""
+        self._serve(self._starting)
 
     def cut(self) -> None:
         """Refuse new connections and break every open one."""
-        async def stop() -> None:
-            if self._server is not None:
-                self._server.close()
-                self._server = None
-            for writer in list(self._writers):
-                writer.close()
-            self._writers.clear()
+        self._run(self._stop())
 
-        self._run(stop())
+    def _serve(self, handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter],
+                                       Awaitable[None]]) -> None:
+        async def start() -> None:
+            await self._stop()
+            self._server = await asyncio.start_server(handler, "127.0.0.1", self.port)
+
+        self._run(start())
+
+    async def _stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    async def _starting(self, reader: asyncio.StreamReader,
+                        writer: asyncio.StreamWriter) -> None:
+        """Reads the client's startup packet (saying no to SSL or GSS first), then refuses
+        it with a FATAL error response, as the server does before it accepts connections."""
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            while True:
+                length, code = struct.unpack("!ii", await reader.readexactly(8))
+                if code not in (SSL_REQUEST, GSSENC_REQUEST):
+                    await reader.readexactly(length - 8)
+                    break
+                writer.write(b"N")  # no encryption here: go on in plain text
+                await writer.drain()
+            fields = b"".join(kind + text.encode() + b"\0" for kind, text in (
+                (b"S", "FATAL"), (b"V", "FATAL"), (b"C", "57P03"),
+                (b"M", "the database system is starting up")))
+            body = fields + b"\0"
+            writer.write(b"E" + struct.pack("!i", len(body) + 4) + body)
+            await writer.drain()
+        writer.close()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
