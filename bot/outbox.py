@@ -107,7 +107,15 @@ class OutboxSender:
         """Sends what is due now, without waiting for the next scheduler tick."""
         task = asyncio.get_running_loop().create_task(self.flush())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._kicked)
+
+    def _kicked(self, task: asyncio.Task[int]) -> None:
+        """A kick that failed (the database away, say) is logged by kind only, never with
+        its parameters; the scheduler's next tick sends what it could not."""
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("sending what is owed failed (%s); the next round tries again",
+                        type(exc).__name__)
 
     async def flush(self) -> int:
         """Sends everything due; the number of messages that went out."""
@@ -291,8 +299,7 @@ class OutboxSender:
                 await mark_unreachable(session, unreachable, now)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            await task
+        await asyncio.gather(*self._tasks, return_exceptions=True)  # each logged by _kicked
 
     async def settle(self) -> None:
         """Waits until nothing is being sent: the kicks in flight and a flush in progress

@@ -106,3 +106,18 @@ async def test_a_chat_telegram_asks_to_wait_waits_alone_and_keeps_its_order(
         world.clock.advance(seconds=31)
         assert await sender.flush() == PER_CHAT
     assert received(api, held, expected[held]) == expected[held]
+
+
+async def test_a_kick_that_fails_is_logged_by_kind_only_and_the_next_round_goes_on(
+        world: World, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sender = world.services.sender
+
+    async def broken() -> int:
+        raise RuntimeError("Noor vertelde over de fiets")  # a database error's parameters
+
+    monkeypatch.setattr(sender, "flush", broken)
+    sender.kick()
+    await sender.close()  # no error reaches whoever stops the bot
+    assert "sending what is owed failed (RuntimeError)" in caplog.text
+    assert "Noor" not in caplog.text
