@@ -205,8 +205,11 @@ async def _register_staff(db: Database, coordinator_ids: list[int], admin_ids: l
 
 
 # Characters that are never part of an answer: NUL and the other C0 controls (PostgreSQL
-# refuses NUL in text), and direction overrides that make a text read otherwise than it is.
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# refuses NUL in text), the C1 controls (what a wrongly decoded text may hold; unseen, an
+# answer of only these looked empty to the coordinator), and direction overrides that make
+# a text read otherwise than it is.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:

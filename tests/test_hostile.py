@@ -51,6 +51,22 @@ async def test_a_nul_character_in_an_answer_does_not_stop_the_talk(world: World)
     assert talk.answers["responsibility_explain"] == "Het spijt me."
 
 
+async def test_an_answer_of_invisible_control_characters_is_no_answer(world: World) -> None:
+    """Found by the property test: a lone C1 control character ("\x80", what a wrongly
+    decoded text may hold) was taken as an answer the coordinator could not see."""
+    coordinator = world.person(COORDINATOR_ID, "Coördinator")
+    await open_case(coordinator)
+    sam = world.person(OFFENDER, "Sam")
+    await offender_to_responsibility(sam, await add_offender(coordinator))
+    await sam.tap("Ja")
+    assert "Ik zie geen tekst" in await answer_to(sam, "\x80\x9b")
+    await sam.send("Het\x85 spijt\x9f me.")
+    await sam.tap("Ja")
+    async with world.db.transaction() as session:
+        talk = (await session.exec(select(Talk).where(Talk.user_id == OFFENDER))).one()
+    assert talk.answers["responsibility_explain"] == "Het spijt me."
+
+
 async def test_a_command_for_another_bot_is_not_run_as_ours(world: World) -> None:
     coordinator = world.person(COORDINATOR_ID, "Coördinator")
     await open_case(coordinator)

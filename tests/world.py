@@ -107,8 +107,9 @@ async def open_case(coordinator: TelegramUser, reference: str = "2026-014",
 
 
 async def add_offender(coordinator: TelegramUser, name: str = "Sam",
-                       own_facts: str | None = None) -> str:
-    """Adds an offender from the newest case message; returns the invite token."""
+                       own_facts: str | None = None, language: str = "Nederlands") -> str:
+    """Adds an offender from the newest case message; returns the invite token. `language`
+    is the button the (Dutch-speaking) coordinator taps: "Nederlands" or "Engels"."""
     await coordinator.tap("Betrokkene toevoegen")
     await coordinator.tap("Dader")
     await coordinator.send(name)
@@ -117,18 +118,42 @@ async def add_offender(coordinator: TelegramUser, name: str = "Sam",
     else:
         await coordinator.tap("Een versie voor deze persoon schrijven")
         await coordinator.send(own_facts)
-    await coordinator.tap("Nederlands")
+    await coordinator.tap(language)
     qr = coordinator.messages[-1]
     assert qr.photo is not None and "Link intrekken" in qr.button_labels
     return token_in(coordinator.messages[-2].content)
 
 
-async def add_victim(coordinator: TelegramUser, name: str = "Noor") -> str:
+async def add_victim(coordinator: TelegramUser, name: str = "Noor",
+                     language: str = "Nederlands") -> str:
     """Adds a victim to the case on the newest case message; returns the invite token."""
     await coordinator.tap("Betrokkene toevoegen")
     await coordinator.tap("Slachtoffer")
     await coordinator.send(name)
-    await coordinator.tap("Nederlands")
+    await coordinator.tap(language)
+    return token_in(coordinator.messages[-2].content)
+
+
+async def add_third_party(coordinator: TelegramUser, name: str = "Jan",
+                          language: str = "Nederlands") -> str:
+    """Adds a relevant third party (a teacher, a neighbour) from the newest case message;
+    returns the invite token."""
+    await coordinator.tap("Betrokkene toevoegen")
+    await coordinator.tap("Relevante derde (bv. leerkracht, buur)")
+    await coordinator.send(name)
+    await coordinator.tap(language)
+    assert f"Uitnodiging voor {name} (relevante derde)" in coordinator.messages[-2].content
+    return token_in(coordinator.messages[-2].content)
+
+
+async def invite_supporter(coordinator: TelegramUser, proposed: str = "Mama",
+                           name: str = "Els", language: str = "Nederlands") -> str:
+    """Invites a supporter a party proposed, from the newest summary that offers it; returns
+    the invite token."""
+    await coordinator.tap(f"Nodig {proposed} uit")
+    await coordinator.send(name)
+    await coordinator.tap(language)
+    assert f"Uitnodiging voor {name} (steunfiguur)" in coordinator.messages[-2].content
     return token_in(coordinator.messages[-2].content)
 
 

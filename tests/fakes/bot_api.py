@@ -936,6 +936,11 @@ class FakeBotAPI:
             payload["caption"] = caption
         return self._user_message(user_id, "document", payload, text=None)
 
+    def user_sends_other(self, user_id: int, content: JSONDict) -> JSONDict:
+        """Queue a message of any other kind, e.g. ``{"location": {...}}``, ``{"dice": {...}}``
+        (the content is not checked: it is what Telegram would put in the message)."""
+        return self._user_message(user_id, next(iter(content), "other"), content, text=None)
+
     def user_taps(self, user_id: int, message_id: int, callback_data: str) -> JSONDict:
         """Queue a callback_query as if the user pressed a button on bot message ``message_id``.
 
@@ -1015,6 +1020,95 @@ class FakeBotAPI:
             "old_chat_member": member(old),
             "new_chat_member": member(new),
         }
+
+    # ------------------------------------------------------------------ groups, channels, raw
+
+    def user_writes_in_group(
+        self, user_id: int, chat_id: int, text: str, *, edited: bool = False
+    ) -> JSONDict:
+        """Queue a message (or an edit of one) a user writes in a group the bot is in.
+        Nothing is recorded as a chat: a group is no chat this fake lets the bot write to."""
+        with self._cond:
+            user = self._ensure_user(user_id, None, None)
+            raw = self._group_message(chat_id, text, sender=user.to_json())
+            if edited:
+                raw["edit_date"] = raw["date"]
+            return self._queue("edited_message" if edited else "message", raw)
+
+    def channel_posts(self, chat_id: int, text: str, *, edited: bool = False) -> JSONDict:
+        """Queue a post (or an edit of one) in a channel the bot is in: no user, a sender chat."""
+        with self._cond:
+            raw = self._group_message(chat_id, text, sender=None)
+            if edited:
+                raw["edit_date"] = raw["date"]
+            return self._queue("edited_channel_post" if edited else "channel_post", raw)
+
+    def user_taps_in_group(self, user_id: int, chat_id: int, callback_data: str) -> JSONDict:
+        """Queue a tap on a button under a bot message in a group (answerable once)."""
+        with self._cond:
+            user = self._ensure_user(user_id, None, None)
+            message = self._group_message(chat_id, "…", sender=self.bot_user)
+            query_id = str(4_700_000_000_000_000_000 + next(self._query_ids))
+            self._queries[query_id] = _PendingQuery(
+                query_id, user_id, chat_id, message["message_id"], callback_data
+            )
+            query = {
+                "id": query_id,
+                "from": user.to_json(),
+                "message": message,
+                "chat_instance": self._chat_instance(chat_id),
+                "data": callback_data,
+            }
+            return self._queue("callback_query", query)
+
+    def group_membership_changes(
+        self, user_id: int, chat_id: int, *, bot_itself: bool
+    ) -> JSONDict:
+        """Queue a membership change in a group: the bot added by this user (my_chat_member)
+        or the user joining (chat_member)."""
+        with self._cond:
+            user = self._ensure_user(user_id, None, None)
+            who = self.bot_user if bot_itself else user.to_json()
+            change = {
+                "chat": self._group_chat(chat_id),
+                "from": user.to_json(),
+                "date": self._now(),
+                "old_chat_member": {"status": "left", "user": who},
+                "new_chat_member": {"status": "member", "user": who},
+            }
+            return self._queue("my_chat_member" if bot_itself else "chat_member", change)
+
+    def raw_update(self, kind: str, payload: JSONDict) -> JSONDict:
+        """Queue an update of any kind, also one neither this fake nor the bot knows."""
+        return self._queue(kind, payload)
+
+    def deliver_again(self, update: JSONDict) -> JSONDict:
+        """Queue an update a second time, under the same update_id (Telegram redelivers)."""
+        with self._cond:
+            again = copy.deepcopy(update)
+            self._updates.append(again)
+            self._cond.notify_all()
+            return copy.deepcopy(again)
+
+    @staticmethod
+    def _group_chat(chat_id: int, *, channel: bool = False) -> JSONDict:
+        """A group's, supergroup's (id from -10^12 down) or channel's Chat object."""
+        kind = "channel" if channel else "supergroup" if chat_id <= -(10**12) else "group"
+        return {"id": chat_id, "type": kind, "title": f"A {kind}"}
+
+    def _group_message(self, chat_id: int, text: str, *, sender: JSONDict | None) -> JSONDict:
+        """A message in a group from ``sender``, or a channel post (``sender`` None)."""
+        chat = self._group_chat(chat_id, channel=sender is None)
+        raw: JSONDict = {"message_id": self._next_message_id(chat_id), "chat": chat,
+                         "date": self._now(), "text": text}
+        if sender is None:
+            raw["sender_chat"] = chat
+        else:
+            raw["from"] = sender
+        entities = find_bot_commands(text)
+        if entities:
+            raw["entities"] = entities
+        return raw
 
     def _user_message(
         self,
