@@ -123,13 +123,10 @@ async def step(user: TelegramUser, action: Callable[[], Awaitable[Any]], expect:
     return (await user.wait_for_text(expect, timeout=20, since=since)).content
 
 
-async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProcess) -> None:
-    api = bot.api
-    coordinator = TelegramUser(api, COORDINATOR_ID, "Coördinator", queued_only)
-    offender = TelegramUser(api, OFFENDER_ID, "Sam", queued_only)
-
+async def invite_offender(coordinator: TelegramUser, reference: str) -> str:
+    """The coordinator makes a case and invites Sam as the offender; the invite token."""
     await step(coordinator, lambda: coordinator.send("/newcase"), "kort kenmerk")
-    await step(coordinator, lambda: coordinator.send("E2E-1"), "Welke methode")
+    await step(coordinator, lambda: coordinator.send(reference), "Welke methode")
     await step(coordinator, lambda: coordinator.tap("Eigen Kracht-conferentie"), "Beschrijf")
     await step(coordinator, lambda: coordinator.send("Sam nam een fiets mee."), "welke taal")
     await step(coordinator, lambda: coordinator.tap("Nederlands"), "Klopt dit?")
@@ -140,7 +137,15 @@ async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProces
     await step(coordinator, lambda: coordinator.tap("Zo gebruiken"), "In welke taal")
     invite = await step(coordinator, lambda: coordinator.tap("Nederlands"), "Uitnodiging voor")
     await coordinator.wait_for_text("QR-code")
-    token = invite.split("start=", 1)[1].split()[0]
+    return invite.split("start=", 1)[1].split()[0]
+
+
+async def test_the_offender_talk_survives_a_hard_restart_mid_talk(bot: BotProcess) -> None:
+    api = bot.api
+    coordinator = TelegramUser(api, COORDINATOR_ID, "Coördinator", queued_only)
+    offender = TelegramUser(api, OFFENDER_ID, "Sam", queued_only)
+
+    token = await invite_offender(coordinator, "E2E-1")
 
     await step(offender, lambda: offender.send(f"/start {token}"), "Hallo Sam")
     await coordinator.wait_for_text("heeft de uitnodiging geopend", timeout=20)

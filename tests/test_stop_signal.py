@@ -21,28 +21,11 @@ from tests.fakes import FakeBotAPI, FakeBotAPIServer, TelegramUser, queued_only
 from tests.world import World
 
 from .conftest import fresh_database, postgres_url
-from .test_end_to_end import COORDINATOR_ID, OFFENDER_ID, BotProcess, step
+from .test_end_to_end import COORDINATOR_ID, OFFENDER_ID, BotProcess, invite_offender, step
 from .waiting import eventually
 
 STRANGER_ID = 8103
 ANSWER = "Ik nam de fiets van Noor."
-
-
-async def invite_offender(coordinator: TelegramUser) -> str:
-    """The coordinator makes a case and invites Sam as the offender; the invite token."""
-    await step(coordinator, lambda: coordinator.send("/newcase"), "kort kenmerk")
-    await step(coordinator, lambda: coordinator.send("TERM-1"), "Welke methode")
-    await step(coordinator, lambda: coordinator.tap("Eigen Kracht-conferentie"), "Beschrijf")
-    await step(coordinator, lambda: coordinator.send("Sam nam een fiets mee."), "welke taal")
-    await step(coordinator, lambda: coordinator.tap("Nederlands"), "Klopt dit?")
-    await step(coordinator, lambda: coordinator.tap("✔ Versturen"), "is aangemaakt")
-    await step(coordinator, lambda: coordinator.tap("Betrokkene toevoegen"), "wie voeg je toe")
-    await step(coordinator, lambda: coordinator.tap("Dader"), "Hoe spreek ik")
-    await step(coordinator, lambda: coordinator.send("Sam"), "Kan dat zo?")
-    await step(coordinator, lambda: coordinator.tap("Zo gebruiken"), "In welke taal")
-    invite = await step(coordinator, lambda: coordinator.tap("Nederlands"), "Uitnodiging voor")
-    await coordinator.wait_for_text("QR-code")
-    return invite.split("start=", 1)[1].split()[0]
 
 
 async def stored_answers(url: str) -> list[dict[str, object]]:
@@ -77,7 +60,7 @@ async def test_a_stop_signal_mid_answer_finishes_the_answer_and_loses_nothing(
             coordinator = TelegramUser(api, COORDINATOR_ID, "Coördinator", queued_only)
             offender = TelegramUser(api, OFFENDER_ID, "Sam", queued_only)
             stranger = TelegramUser(api, STRANGER_ID, "Lien", queued_only)
-            token = await invite_offender(coordinator)
+            token = await invite_offender(coordinator, "TERM-1")
             await step(offender, lambda: offender.send(f"/start {token}"), "Hallo Sam")
             await step(offender, lambda: offender.tap("Verder"), "Eigen Kracht-conferentie")
             await step(offender, lambda: offender.tap("Verder"), "vrijwillig")
