@@ -164,6 +164,7 @@ class Scene:
     expected: dict[str, Any] = field(default_factory=dict)  # step -> the answer it must keep
     edits: list[str] = field(default_factory=list)  # edited texts: never an answer
     switched: bool = False  # the person picked another language on the way
+    stranger_language: str | None = None  # a language the stranger picked (a copied picker)
     quoted: list[str] = field(default_factory=list)  # what people typed, as sent and stored
     _read: int = 0  # how many of the fake's user messages `quoted` has
 
@@ -295,7 +296,7 @@ async def observe(scene: Scene, act: Awaitable[JSONDict], kind: str, *,
             scene.language, scene.switched = tapped.language, True
     check_replies(scene, person, person.messages[seen:], scene.language)
     check_replies(scene, stranger, stranger.messages[strangers_seen:],
-                   pick_language(stranger.language_code))
+                   scene.stranger_language or pick_language(stranger.language_code))
     # Which answer each step keeps: the answer typed or chosen where the talk was, once the
     # talk moved on. Only typing, commands and a patient person's moves may change answers;
     # a change the test cannot foresee (a skip, a list) leaves that step's answer unknown.
@@ -381,8 +382,12 @@ async def throw(scene: Scene, event: tuple[str, Any]) -> None:
     elif kind == "stranger_copies":  # someone else taps the person's buttons: changes nothing
         pool = _taps_of(person.messages)
         if pool:
+            data = pool[value % len(pool)][1]
+            picked = buttons.decode(data)
+            if isinstance(picked, PickLanguage):  # a language picker only sets the tapper's
+                scene.stranger_language = picked.language
             await unchanged(scene, lambda: stranger.tap_data(
-                stranger.messages[-1].message_id, pool[value % len(pool)][1]))
+                stranger.messages[-1].message_id, data))
     elif kind == "media":
         if isinstance(value, tuple):  # a photo, with or without a caption
             await observe(scene, person.send_photo(caption=value[1]), kind)
@@ -438,7 +443,8 @@ async def unchanged(scene: Scene, act: Callable[[], Awaitable[JSONDict]]) -> Non
         assert query["id"] in {a.callback_query_id for a in scene.api.callback_answers}, (
             f"the tap {query['data']!r} was never answered")
     check_replies(scene, scene.stranger, scene.stranger.messages[stranger_seen:],
-                   pick_language(scene.stranger.language_code))
+                   scene.stranger_language
+                   or pick_language(scene.stranger.language_code))
 
 
 async def in_a_group(scene: Scene, kind: str, text: str) -> None:
